@@ -1,0 +1,70 @@
+# The collections hand-off pipeline.  `make` builds the filters into bin/,
+# `make test` runs every test (then again under ASan and UBSan),
+# `make bench` measures speed beside awk and Miller.
+
+CC	?= cc
+CFLAGS	?= -O2 -g
+STD	 = -std=c11 -Wall -Wextra -Werror -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L
+CPPFLAGS += -Ilib
+LDLIBS	 = -lcsv -lpcre2-8
+PREFIX	?= /usr/local
+BUILD	?= build
+BIN	?= bin
+
+FILTERS	 = aging-normalize
+LIB_SRC	 = $(wildcard lib/*.c)
+LIB_OBJ	 = $(LIB_SRC:%.c=$(BUILD)/%.o)
+LIB_A	 = $(BUILD)/libcollect.a
+PROGS	 = $(FILTERS:%=$(BIN)/%)
+TOOLS	 = $(BIN)/libtable $(BIN)/gen-testdata
+
+all: $(PROGS) $(TOOLS)
+
+$(BUILD)/%.o: %.c $(wildcard lib/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(STD) $(CFLAGS) $(CPPFLAGS) -c -o $@ $<
+
+$(LIB_A): $(LIB_OBJ)
+	rm -f $@
+	ar rcs $@ $(LIB_OBJ)
+
+# A filter is filters/NAME.c plus, when it outgrows one file, filters/NAME/*.c.
+.SECONDEXPANSION:
+$(BIN)/%: $(BUILD)/filters/%.o $$(patsubst %.c,$(BUILD)/%.o,$$(wildcard filters/$$*/*.c)) $(LIB_A)
+	@mkdir -p $(@D)
+	$(CC) $(STD) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BIN)/libtable: $(BUILD)/tests/libtable.o $(patsubst %.c,$(BUILD)/%.o,$(wildcard tests/table_*.c)) $(LIB_A)
+	@mkdir -p $(@D)
+	$(CC) $(STD) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BIN)/gen-testdata: $(BUILD)/scripts/gen-testdata.o $(LIB_A)
+	@mkdir -p $(@D)
+	$(CC) $(STD) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# The suite runs twice: as built, then built again with ASan and UBSan
+# into build/san, where any sanitizer report fails the run.
+test: all
+	tests/run $(BIN)
+	$(MAKE) --no-print-directory BUILD=build/san BIN=build/san/bin \
+	    CC='$(CC) -fsanitize=address,undefined -fno-omit-frame-pointer' \
+	    CFLAGS='-O1 -g' all
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=99 \
+	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:exitcode=99 \
+	    tests/run build/san/bin
+
+bench: all
+	scripts/bench
+
+demo: all
+	./pipeline.sh --demo
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 755 $(PROGS) $(DESTDIR)$(PREFIX)/bin
+	install -m 644 $(FILTERS:%=man/%.1) $(DESTDIR)$(PREFIX)/share/man/man1
+
+clean:
+	rm -rf $(BUILD) $(BIN)
+
+.PHONY: all test bench demo install clean

@@ -1,0 +1,56 @@
+/* Allocators that exit on failure, so callers never test for NULL. */
+#include <err.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "ealloc.h"
+
+void *
+emalloc(size_t size)
+{
+	void *p = malloc(size ? size : 1);
+
+	if (p == NULL)
+		err(EX_SOFTWARE, "malloc");
+	return p;
+}
+
+void *
+ecalloc(size_t nmemb, size_t size)
+{
+	void *p = calloc(nmemb ? nmemb : 1, size ? size : 1);
+
+	if (p == NULL)
+		err(EX_SOFTWARE, "calloc");
+	return p;
+}
+
+void *
+ereallocarray(void *ptr, size_t nmemb, size_t size)
+{
+	void *p;
+
+	if (size && nmemb > SIZE_MAX / size)
+		errx(EX_SOFTWARE, "reallocarray: size overflow");
+	p = realloc(ptr, nmemb * size ? nmemb * size : 1);
+	if (p == NULL)
+		err(EX_SOFTWARE, "realloc");
+	return p;
+}
+
+char *
+estrndup(const char *s, size_t len)
+{
+	char *p = emalloc(len + 1);
+
+	memcpy(p, s, len);
+	p[len] = '\0';
+	return p;
+}
+
+char *
+estrdup(const char *s)
+{
+	return estrndup(s, strlen(s));
+}

@@ -1,0 +1,12 @@
+/* Allocators that never return NULL: on failure they print and exit 70. */
+#ifndef EALLOC_H
+#define EALLOC_H
+#include <stddef.h>
+
+void	*emalloc(size_t size);
+void	*ecalloc(size_t nmemb, size_t size);
+void	*ereallocarray(void *ptr, size_t nmemb, size_t size);
+char	*estrdup(const char *s);
+char	*estrndup(const char *s, size_t len);
+
+#endif

@@ -1,0 +1,42 @@
+/*
+ * Buffered, checked output.  Every filter writes its rows through one
+ * struct out; a failed write is remembered (out_failed) so the filter can
+ * stop and exit 74 instead of reporting success.
+ */
+#ifndef OUT_H
+#define OUT_H
+#include <stddef.h>
+#include <stdint.h>
+
+struct out {
+	int	 fd;
+	char	*buf;
+	size_t	 len;
+	size_t	 size;
+	int	 error;		/* errno of the first failed write, or 0 */
+	int	 csv;		/* 1: fields are CSV-quoted, not TSV-escaped */
+	char	 sep;
+};
+
+struct out *out_open_fd(int fd);
+/* Create path with mode (0644, 0600 ...); NULL with errno set on failure. */
+struct out *out_open_path(const char *path, int mode);
+
+void	out_bytes(struct out *o, const void *s, size_t len);
+void	out_char(struct out *o, char c);
+/* A field from unescaped text: TSV-escaped (or CSV-quoted in csv mode). */
+void	out_text(struct out *o, const char *s, size_t len);
+void	out_str(struct out *o, const char *s);
+void	out_i64(struct out *o, int64_t v);
+void	out_money(struct out *o, int64_t minor, int exponent);
+void	out_date(struct out *o, int32_t day);
+#define out_tab(o)	out_char((o), (o)->sep)
+#define out_nl(o)	out_char((o), '\n')
+
+/* Write what is buffered; -1 if any write so far failed. */
+int	out_flush(struct out *o);
+int	out_failed(const struct out *o);
+/* Flush and close; -1 if any write (or the close) failed. */
+int	out_close(struct out *o);
+
+#endif

@@ -1,0 +1,69 @@
+/*
+ * Rows from a TSV or CSV file, one record at a time, fields by position.
+ * TSV fields point into the read buffer and keep their escapes (so a
+ * passthrough column is copied out untouched); CSV fields come from libcsv
+ * already unquoted.  Both stay valid until the next rows_next().
+ */
+#ifndef ROWS_H
+#define ROWS_H
+#include <stddef.h>
+#include <stdio.h>
+
+enum rows_format { ROWS_AUTO, ROWS_TSV, ROWS_CSV, ROWS_SSV };
+
+struct field {
+	const char	*s;
+	size_t		 len;
+};
+
+struct row {
+	struct field	*fields;
+	size_t		 count;
+	long		 line;		/* first physical line of the record */
+	const char	*raw;		/* the record as read, without line end */
+	size_t		 raw_len;
+	int		 escaped;	/* fields are in TSV-escaped form */
+};
+
+struct rows;
+
+/*
+ * Open path ("-" or NULL: stdin) and read its header.  Returns NULL with
+ * *errstr set when the file cannot be opened (errno kept) or has no header.
+ */
+struct rows *rows_open(const char *path, enum rows_format format,
+	    const char **errstr);
+
+/* The header row (unescaped names). */
+const struct row *rows_header(const struct rows *r);
+
+/* Name for messages: the path, or "<stdin>". */
+const char *rows_name(const struct rows *r);
+enum rows_format rows_format_of(const struct rows *r);
+
+/*
+ * Next record into *row: 1, 0 at end of input, -1 on a read error or a
+ * malformed CSV record (*errstr says which; row->line and row->raw describe
+ * the bad record, and reading may go on after a malformed record).
+ */
+int	rows_next(struct rows *r, struct row *row, const char **errstr);
+
+/* 1 after a read error that ends the input (as opposed to a bad record). */
+int	rows_failed(const struct rows *r);
+
+void	rows_close(struct rows *r);
+
+/* Index of the header column named exactly name, or -1. */
+int	rows_column(const struct rows *r, const char *name);
+
+/*
+ * A field's value unescaped when the row is TSV and it holds a backslash;
+ * otherwise the field itself.  scratch is reused across calls.
+ */
+struct field rows_value(const struct row *row, size_t i, char **scratch,
+	    size_t *scratch_size);
+
+/* "csv", "tsv", "ssv" or "auto" to a format; -1 if unknown. */
+int	rows_parse_format(const char *name, enum rows_format *format);
+
+#endif

@@ -1,0 +1,23 @@
+/*
+ * A set of byte strings that only grows: the "seen before?" check for
+ * invoice and payment ids.  Strings live in one arena; the table holds
+ * 8-byte slots, so memory is about 30 bytes per id.
+ */
+#ifndef STRSET_H
+#define STRSET_H
+#include <stddef.h>
+#include <stdint.h>
+
+struct strset;
+
+struct strset *strset_new(void);
+/* 1 if s was added, 0 if it was already there. */
+int	strset_add(struct strset *set, const char *s, size_t len);
+int	strset_has(const struct strset *set, const char *s, size_t len);
+size_t	strset_count(const struct strset *set);
+void	strset_free(struct strset *set);
+
+/* The hash every table in the project uses (64-bit FNV-1a variant). */
+uint64_t strset_hash(const char *s, size_t len);
+
+#endif

@@ -54,6 +54,9 @@ int	cli_finish(struct cli *c, const char **errstr);
 long long cli_number(const char *s, long long min, long long max,
 	    const char **errstr);
 
+/* Flush stdio's stdout (usage, version); -1 with errno if it failed. */
+int	cli_flush_stdout(void);
+
 #define PACKAGE_VERSION	"0.1.0"
 
 #endif

@@ -14,6 +14,13 @@ const struct currency *currency_find(const char *code, size_t len);
 /* The currency a marker names unambiguously ("€", "EUR", "£"); else NULL. */
 const struct currency *currency_from_marker(const char *marker);
 
+/*
+ * Length of the currency marker that starts s (a known symbol such as "$",
+ * "US$", "€", or three letters not followed by a letter); 0 if none.
+ * Added for money_scan, so the symbols live in one table.
+ */
+size_t	currency_marker_span(const char *s, size_t len);
+
 /* 1 when a marker ("$", "USD", "") is consistent with a currency code. */
 int	currency_marker_fits(const char *marker, const char *code);
 

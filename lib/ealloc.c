@@ -33,7 +33,7 @@ ereallocarray(void *ptr, size_t nmemb, size_t size)
 
 	if (size && nmemb > SIZE_MAX / size)
 		errx(EX_SOFTWARE, "reallocarray: size overflow");
-	p = realloc(ptr, nmemb * size ? nmemb * size : 1);
+	p = realloc(ptr, nmemb && size ? nmemb * size : 1);
 	if (p == NULL)
 		err(EX_SOFTWARE, "realloc");
 	return p;

@@ -7,6 +7,7 @@
 #define OUT_H
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 struct out {
 	int	 fd;
@@ -22,8 +23,28 @@ struct out *out_open_fd(int fd);
 /* Create path with mode (0644, 0600 ...); NULL with errno set on failure. */
 struct out *out_open_path(const char *path, int mode);
 
-void	out_bytes(struct out *o, const void *s, size_t len);
-void	out_char(struct out *o, char c);
+void	out_bytes_slow(struct out *o, const void *s, size_t len);
+
+/* Inline: these two run for every field of every row. */
+static inline void
+out_bytes(struct out *o, const void *s, size_t len)
+{
+	if (o->len + len <= o->size) {
+		memcpy(o->buf + o->len, s, len);
+		o->len += len;
+	} else
+		out_bytes_slow(o, s, len);
+}
+
+static inline void
+out_char(struct out *o, char c)
+{
+	if (o->len == o->size)
+		out_bytes_slow(o, &c, 1);
+	else
+		o->buf[o->len++] = c;
+}
+
 /* A field from unescaped text: TSV-escaped (or CSV-quoted in csv mode). */
 void	out_text(struct out *o, const char *s, size_t len);
 void	out_str(struct out *o, const char *s);

@@ -23,13 +23,15 @@ struct row {
 	const char	*raw;		/* the record as read, without line end */
 	size_t		 raw_len;
 	int		 escaped;	/* fields are in TSV-escaped form */
+	int		 has_backslash;	/* escaped, and some field holds an escape */
 };
 
 struct rows;
 
 /*
  * Open path ("-" or NULL: stdin) and read its header.  Returns NULL with
- * *errstr set when the file cannot be opened (errno kept) or has no header.
+ * *errstr set when the file cannot be opened or read, or its header line is
+ * malformed CSV.  An empty input has a header of no columns and no rows.
  */
 struct rows *rows_open(const char *path, enum rows_format format,
 	    const char **errstr);
@@ -58,10 +60,19 @@ int	rows_column(const struct rows *r, const char *name);
 
 /*
  * A field's value unescaped when the row is TSV and it holds a backslash;
- * otherwise the field itself.  scratch is reused across calls.
+ * otherwise the field itself.  An unescaped value lives in *scratch, valid
+ * until the next call with the same scratch.
  */
-struct field rows_value(const struct row *row, size_t i, char **scratch,
+struct field rows_unescape(const struct row *row, size_t i, char **scratch,
 	    size_t *scratch_size);
+
+static inline struct field
+rows_value(const struct row *row, size_t i, char **scratch, size_t *scratch_size)
+{
+	if (!row->has_backslash)
+		return row->fields[i];
+	return rows_unescape(row, i, scratch, scratch_size);
+}
 
 /* "csv", "tsv", "ssv" or "auto" to a format; -1 if unknown. */
 int	rows_parse_format(const char *name, enum rows_format *format);

@@ -18,6 +18,11 @@ static const struct {
 } tables[] = {
 	{ "money", table_money },
 	{ "date", table_date },
+	{ "memo", table_memo },
+	{ "phone", table_phone },
+	{ "email", table_email },
+	{ "name", table_name },
+	{ "rules", table_rules },
 };
 
 static table_fn *
@@ -31,7 +36,7 @@ find_table(const char *path)
 	for (i = 0; i < sizeof(tables) / sizeof(tables[0]); i++)
 		if (strlen(tables[i].name) == len &&
 		    strncmp(tables[i].name, base, len) == 0)
-			return tables[i].fn;
+			return tables[i].fn;	/* NULL when not linked in */
 	return NULL;
 }
 

@@ -1,0 +1,192 @@
+/*
+ * Buffered output with every write checked.  A failed write is kept in
+ * o->error and later output is dropped, so a filter that checks
+ * out_failed() once per row stops early, and out_close() reports it.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "date.h"
+#include "ealloc.h"
+#include "money.h"
+#include "out.h"
+#include "tsv.h"
+
+#define OUT_BLOCK	(256 * 1024)
+
+struct out *
+out_open_fd(int fd)
+{
+	struct out *o = ecalloc(1, sizeof(*o));
+
+	o->fd = fd;
+	o->size = OUT_BLOCK;
+	o->buf = emalloc(o->size);
+	o->sep = '\t';
+	return o;
+}
+
+struct out *
+out_open_path(const char *path, int mode)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, mode);
+
+	return fd < 0 ? NULL : out_open_fd(fd);
+}
+
+static void
+write_all(struct out *o, const char *s, size_t len)
+{
+	ssize_t n;
+
+	while (len > 0 && o->error == 0) {
+		n = write(o->fd, s, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			o->error = n < 0 ? errno : EIO;
+			return;
+		}
+		s += n;
+		len -= n;
+	}
+}
+
+int
+out_flush(struct out *o)
+{
+	write_all(o, o->buf, o->len);
+	o->len = 0;
+	return o->error ? -1 : 0;
+}
+
+/* The buffer is full: flush it, then buffer s, or write it if it is big. */
+void
+out_bytes_slow(struct out *o, const void *s, size_t len)
+{
+	out_flush(o);
+	if (len > o->size) {
+		write_all(o, s, len);
+		return;
+	}
+	memcpy(o->buf + o->len, s, len);
+	o->len += len;
+}
+
+static int
+csv_needs_quotes(const struct out *o, const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (s[i] == o->sep || s[i] == '"' || s[i] == '\n' || s[i] == '\r')
+			return 1;
+	return 0;
+}
+
+static void
+out_csv_text(struct out *o, const char *s, size_t len)
+{
+	const char *q;
+
+	if (!csv_needs_quotes(o, s, len)) {
+		out_bytes(o, s, len);
+		return;
+	}
+	out_char(o, '"');
+	while ((q = memchr(s, '"', len)) != NULL) {
+		out_bytes(o, s, q - s + 1);
+		out_char(o, '"');
+		len -= q - s + 1;
+		s = q + 1;
+	}
+	out_bytes(o, s, len);
+	out_char(o, '"');
+}
+
+void
+out_text(struct out *o, const char *s, size_t len)
+{
+	size_t need;
+
+	if (o->csv) {
+		out_csv_text(o, s, len);
+		return;
+	}
+	need = tsv_escaped_len(s, len);
+	if (need == len) {
+		out_bytes(o, s, len);
+		return;
+	}
+	if (o->len + need > o->size)
+		out_flush(o);
+	if (need > o->size) {	/* a field bigger than the buffer */
+		char *tmp = emalloc(need);
+
+		write_all(o, tmp, tsv_escape(tmp, s, len));
+		free(tmp);
+		return;
+	}
+	o->len += tsv_escape(o->buf + o->len, s, len);
+}
+
+void
+out_str(struct out *o, const char *s)
+{
+	out_text(o, s, strlen(s));
+}
+
+void
+out_i64(struct out *o, int64_t v)
+{
+	char buf[24], *p = buf + sizeof(buf);
+	uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v;
+
+	do
+		*--p = '0' + u % 10;
+	while ((u /= 10) != 0);
+	if (v < 0)
+		*--p = '-';
+	out_bytes(o, p, buf + sizeof(buf) - p);
+}
+
+void
+out_money(struct out *o, int64_t minor, int exponent)
+{
+	char buf[MONEY_TEXT_MAX];
+
+	out_bytes(o, buf, money_format(buf, minor, exponent));
+}
+
+void
+out_date(struct out *o, int32_t day)
+{
+	char buf[DATE_TEXT_MAX];
+
+	out_bytes(o, buf, date_format(buf, day));
+}
+
+int
+out_failed(const struct out *o)
+{
+	return o->error != 0;
+}
+
+int
+out_close(struct out *o)
+{
+	int failed;
+
+	out_flush(o);
+	if (close(o->fd) < 0 && o->error == 0)
+		o->error = errno;
+	failed = o->error != 0;
+	if (failed)
+		errno = o->error;
+	free(o->buf);
+	free(o);
+	return failed ? -1 : 0;
+}

@@ -347,6 +347,44 @@ range:
 	return -1;
 }
 
+/*
+ * money_parse_plain for amounts of at most 18 digits once scaled, which
+ * cannot overflow: the path almost every amount of a canonical file takes,
+ * without per-digit overflow checks.  Returns 1 for a longer amount.
+ */
+static int
+parse_short(const char *p, const char *end, int exponent, int negative,
+    int64_t *minor, const char **errstr)
+{
+	int64_t value = 0;
+	int decimals = -1, digits = 0;
+
+	for (; p < end; p++) {
+		if (is_digit(*p)) {
+			value = value * 10 + (*p - '0');
+			digits++;
+			if (decimals >= 0)
+				decimals++;
+		} else if (*p == '.' && decimals < 0 && exponent > 0)
+			decimals = 0;
+		else
+			goto invalid;
+	}
+	if (decimals < 0)
+		decimals = 0;
+	else if (decimals != exponent)
+		goto invalid;	/* "1.5" is not 1.50, nor is "1." */
+	if (digits + exponent - decimals > 18)
+		return 1;
+	for (; decimals < exponent; decimals++)
+		value *= 10;
+	*minor = negative ? -value : value;
+	return 0;
+invalid:
+	*errstr = "invalid amount";
+	return -1;
+}
+
 int
 money_parse_plain(const char *s, size_t len, int exponent, int64_t *minor,
     const char **errstr)
@@ -362,6 +400,9 @@ money_parse_plain(const char *s, size_t len, int exponent, int64_t *minor,
 	if (p == end || !is_digit(*p) ||
 	    exponent < 0 || exponent > MONEY_MAX_EXPONENT)
 		goto invalid;
+	if (end - p <= 19 &&
+	    (i = parse_short(p, end, exponent, negative, minor, errstr)) <= 0)
+		return i;
 	for (; p < end && is_digit(*p); p++)
 		if (push_digit(&value, *p - '0', negative) == -1)
 			goto range;

@@ -17,6 +17,7 @@ static const struct {
 	table_fn	*fn;
 } tables[] = {
 	{ "money", table_money },
+	{ "csv", table_csv },
 	{ "date", table_date },
 	{ "memo", table_memo },
 	{ "phone", table_phone },

@@ -14,6 +14,7 @@ typedef void table_fn(int argc, char **argv, char *result, size_t size);
 #define TABLE(name)	table_fn name __attribute__((weak))
 
 TABLE(table_money);
+TABLE(table_csv);
 TABLE(table_date);
 TABLE(table_memo);
 TABLE(table_phone);

@@ -361,8 +361,9 @@ parse_short(const char *p, const char *end, int exponent, int negative,
 
 	for (; p < end; p++) {
 		if (is_digit(*p)) {
+			if (++digits > 18)
+				return 1;
 			value = value * 10 + (*p - '0');
-			digits++;
 			if (decimals >= 0)
 				decimals++;
 		} else if (*p == '.' && decimals < 0 && exponent > 0)

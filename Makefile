@@ -11,12 +11,14 @@ PREFIX	?= /usr/local
 BUILD	?= build
 BIN	?= bin
 
-FILTERS	 = aging-normalize
+# every filters/NAME.c is a filter
+FILTERS	 = $(sort $(basename $(notdir $(wildcard filters/*.c))))
 LIB_SRC	 = $(wildcard lib/*.c)
 LIB_OBJ	 = $(LIB_SRC:%.c=$(BUILD)/%.o)
 LIB_A	 = $(BUILD)/libcollect.a
 PROGS	 = $(FILTERS:%=$(BIN)/%)
-TOOLS	 = $(BIN)/libtable $(BIN)/gen-testdata
+GENERATORS = $(sort $(basename $(notdir $(wildcard scripts/gen-*.c))))
+TOOLS	 = $(BIN)/libtable $(GENERATORS:%=$(BIN)/%)
 
 all: $(PROGS) $(TOOLS)
 
@@ -30,15 +32,25 @@ $(LIB_A): $(LIB_OBJ)
 
 # A filter is filters/NAME.c plus, when it outgrows one file, filters/NAME/*.c.
 .SECONDEXPANSION:
-$(BIN)/%: $(BUILD)/filters/%.o $$(patsubst %.c,$(BUILD)/%.o,$$(wildcard filters/$$*/*.c)) $(LIB_A)
+$(BIN)/%: $(BUILD)/filters/%.o $$(addprefix $(BUILD)/,$$(subst .c,.o,$$(wildcard filters/$$*/*.c))) $(LIB_A)
 	@mkdir -p $(@D)
 	$(CC) $(STD) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# stage-assign has rules/default.rules built in, as a C string literal.
+SA_OBJ	 = $(patsubst %.c,$(BUILD)/%.o,filters/stage-assign.c $(wildcard filters/stage-assign/*.c))
+$(SA_OBJ): filters/stage-assign/stage-assign.h
+$(BUILD)/filters/stage-assign.o: $(BUILD)/default-rules.inc
+$(BUILD)/filters/stage-assign.o: CPPFLAGS += -I$(BUILD)
+$(BUILD)/default-rules.inc: rules/default.rules
+	@mkdir -p $(@D)
+	sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $< > $@
 
 $(BIN)/libtable: $(BUILD)/tests/libtable.o $(patsubst %.c,$(BUILD)/%.o,$(wildcard tests/table_*.c)) $(LIB_A)
 	@mkdir -p $(@D)
 	$(CC) $(STD) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BIN)/gen-testdata: $(BUILD)/scripts/gen-testdata.o $(LIB_A)
+# Test-data generators: scripts/gen-NAME.c is bin/gen-NAME.
+$(BIN)/gen-%: $(BUILD)/scripts/gen-%.o $(LIB_A)
 	@mkdir -p $(@D)
 	$(CC) $(STD) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 

@@ -45,6 +45,13 @@ is_letter(int c)
 	return lower(c) >= 'a' && lower(c) <= 'z';
 }
 
+/* Between the numbers of "2026-01-15", "01/15/2026", "15.01.2026". */
+static int
+is_separator(int c)
+{
+	return c == '-' || c == '/' || c == '.';
+}
+
 static int
 is_leap(int year)
 {
@@ -320,7 +327,7 @@ parse_year_first(struct cursor *c, struct ymd *date)
 {
 	char separator;
 
-	if (c->p == c->end || strchr("-/.", *c->p) == NULL)
+	if (c->p == c->end || !is_separator(*c->p))
 		return -1;
 	separator = *c->p++;
 	if (read_part(c, &date->month) == -1 || skip_char(c, separator) == -1 ||
@@ -385,10 +392,10 @@ parse_digits_first(struct cursor *c, struct ymd *date, enum date_order order,
 		return -1;
 	date->mday = first;
 	if ((*c->p == '-' || *c->p == ' ') && is_letter(c->p[1])) {
-		char separator = *c->p++;
-		return parse_day_first(c, date, separator);
+		c->p++;
+		return parse_day_first(c, date, c->p[-1]);
 	}
-	if (strchr("/-.", *c->p) == NULL || !is_digit(c->p[1]))
+	if (!is_separator(*c->p) || !is_digit(c->p[1]))
 		return -1;
 	return parse_numeric(c, date, first, order, errstr);
 }
@@ -405,6 +412,9 @@ date_parse(const char *s, size_t len, enum date_order order, int32_t *day,
 		c.p++;
 	while (c.end > c.p && (c.end[-1] == ' ' || c.end[-1] == '\t'))
 		c.end--;
+	/* the canonical form first: most dates of a file are already ISO */
+	if (c.end - c.p == 10 && date_parse_iso(c.p, 10, day) == 0)
+		return 0;
 	*errstr = "invalid date";
 	if (c.p == c.end)
 		return -1;

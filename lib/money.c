@@ -74,6 +74,8 @@ separator_len(const struct scanner *sc, const char *p, int *kind)
 {
 	size_t n;
 
+	if (p >= sc->end)
+		return 0;
 	if ((n = space_len(p, sc->end)) != 0) {
 		*kind = ' ';
 		return n;

@@ -10,7 +10,8 @@
  *	roundtrip FROM TO	every day number in [FROM, TO] through
  *				date_to_ymd, date_from_ymd, date_format and
  *				date_parse_iso, one day after the other: "ok"
- * Failures give "error: REASON".
+ * Failures give "error: REASON".  Texts are handed over without a NUL
+ * after them, as the filters hand over fields.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,15 +32,36 @@ order_named(const char *name)
 	return DATE_ORDER_NONE;
 }
 
+/*
+ * A copy of s without its NUL, in a block of exactly its length, so that
+ * under AddressSanitizer a parser reading one byte too far fails the test.
+ */
+static char *
+unterminated(const char *s, size_t *len)
+{
+	char *copy;
+
+	*len = strlen(s);
+	if ((copy = malloc(*len ? *len : 1)) == NULL) {
+		perror("malloc");
+		exit(2);
+	}
+	memcpy(copy, s, *len);
+	return copy;
+}
+
 static void
 mode_parse(char **argv, char *result, size_t size)
 {
 	const char *errstr;
 	int32_t day;
 	char text[DATE_TEXT_MAX];
+	size_t len;
+	char *exact = unterminated(argv[2], &len);
+	int rc = date_parse(exact, len, order_named(argv[1]), &day, &errstr);
 
-	if (date_parse(argv[2], strlen(argv[2]), order_named(argv[1]), &day,
-	    &errstr) == -1) {
+	free(exact);
+	if (rc == -1) {
 		snprintf(result, size, "error: %s", errstr);
 		return;
 	}
@@ -51,11 +73,14 @@ static void
 mode_iso(char **argv, char *result, size_t size)
 {
 	int32_t day;
+	size_t len;
+	char *exact = unterminated(argv[1], &len);
 
-	if (date_parse_iso(argv[1], strlen(argv[1]), &day) == -1)
+	if (date_parse_iso(exact, len, &day) == -1)
 		snprintf(result, size, "error");
 	else
 		snprintf(result, size, "%ld", (long)day);
+	free(exact);
 }
 
 /* The day after year-month-mday, by the calendar rules, not by day numbers. */

@@ -14,7 +14,8 @@
  *	marker MARKER		currency_from_marker: "CODE" or "none"
  *	fits MARKER CODE	currency_marker_fits: "1" or "0"
  * Failures give "error: REASON".  In TEXT, <NBSP> and <NNBSP> stand for
- * U+00A0 and U+202F, which would be invisible in the table.
+ * U+00A0 and U+202F, which would be invisible in the table.  The text is
+ * handed over without a NUL after it, as the filters hand over fields.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -45,20 +46,40 @@ expand_spaces(char *dst, size_t size, const char *src)
 	dst[n] = '\0';
 }
 
+/*
+ * A copy of s without its NUL, in a block of exactly its length, so that
+ * under AddressSanitizer a parser reading one byte too far fails the test.
+ */
+static char *
+unterminated(const char *s, size_t *len)
+{
+	char *copy;
+
+	*len = strlen(s);
+	if ((copy = malloc(*len ? *len : 1)) == NULL) {
+		perror("malloc");
+		exit(2);
+	}
+	memcpy(copy, s, *len);
+	return copy;
+}
+
 static int
 scan_text(const char *flags, const char *raw, struct money_scan *scan,
     char *result, size_t size)
 {
-	char text[512];
+	char text[512], *exact;
 	const char *errstr;
+	size_t len;
+	int rc;
 
 	expand_spaces(text, sizeof(text), raw);
-	if (money_scan(text, strlen(text), strcmp(flags, "dc") == 0, scan,
-	    &errstr) == -1) {
+	exact = unterminated(text, &len);
+	rc = money_scan(exact, len, strcmp(flags, "dc") == 0, scan, &errstr);
+	free(exact);
+	if (rc == -1)
 		snprintf(result, size, "error: %s", errstr);
-		return -1;
-	}
-	return 0;
+	return rc;
 }
 
 static void
@@ -110,12 +131,14 @@ mode_plain(char **argv, char *result, size_t size)
 {
 	const char *errstr;
 	int64_t minor;
+	size_t len;
+	char *exact = unterminated(argv[2], &len);
 
-	if (money_parse_plain(argv[2], strlen(argv[2]), atoi(argv[1]), &minor,
-	    &errstr) == -1)
+	if (money_parse_plain(exact, len, atoi(argv[1]), &minor, &errstr) == -1)
 		snprintf(result, size, "error: %s", errstr);
 	else
 		snprintf(result, size, "%" PRId64, minor);
+	free(exact);
 }
 
 static void

@@ -75,6 +75,15 @@ struct options {
 	int		 open_only;
 };
 
+#define DATE_MEMO_SLOTS	1024
+
+struct date_memo {
+	unsigned char	 len;		/* of text; 0 for an empty slot */
+	char		 text[31];
+	int32_t		 day;
+	char		 iso[DATE_TEXT_MAX];
+};
+
 /* Money per currency for --stats. */
 struct total {
 	const struct currency *currency;
@@ -97,6 +106,8 @@ struct state {
 	long long	 rows_in, rows_out, dropped;
 	struct total	 totals[MAX_CURRENCIES];
 	size_t		 ntotals;
+	struct date_memo due_memo[DATE_MEMO_SLOTS];
+	struct date_memo issue_memo[DATE_MEMO_SLOTS];
 	const struct currency *recent[RECENT_CURRENCIES];
 	size_t		 nrecent;
 	size_t		*runs;		/* passthrough runs: first index, count */
@@ -383,10 +394,24 @@ fail(char *reason, enum column c, const char *why, struct field v)
 	return -1;
 }
 
+/*
+ * An export holds a few hundred distinct dates in millions of rows, so each
+ * date column remembers the texts it has read, with their ISO form: a
+ * "3/1/2026" is parsed and formatted once, not once per row.
+ */
+static struct date_memo *
+memo_slot(struct state *st, enum column c, struct field v)
+{
+	struct date_memo *memo = c == COL_DUE_DATE ? st->due_memo : st->issue_memo;
+
+	return &memo[strset_hash(v.s, v.len) & (DATE_MEMO_SLOTS - 1)];
+}
+
 static int
 read_date(struct state *st, struct field v, enum column c, int32_t *day,
     struct field *text, char *reason)
 {
+	struct date_memo *m;
 	const char *errstr;
 
 	text->len = 0;
@@ -394,9 +419,26 @@ read_date(struct state *st, struct field v, enum column c, int32_t *day,
 		*text = v;	/* already canonical */
 		return 0;
 	}
-	if (date_parse(v.s, v.len, st->opt->date_order, day, &errstr) == 0)
+	if (v.len >= sizeof(m->text))
+		m = NULL;
+	else if ((m = memo_slot(st, c, v))->len == v.len &&
+	    memcmp(m->text, v.s, v.len) == 0) {
+		*day = m->day;
+		text->s = m->iso;
+		text->len = DATE_TEXT_MAX - 1;
 		return 0;
-	return fail(reason, c, errstr, v);
+	}
+	if (date_parse(v.s, v.len, st->opt->date_order, day, &errstr) < 0)
+		return fail(reason, c, errstr, v);
+	if (m != NULL) {
+		m->len = v.len;
+		memcpy(m->text, v.s, v.len);
+		m->day = *day;
+		date_format(m->iso, *day);
+		text->s = m->iso;
+		text->len = DATE_TEXT_MAX - 1;
+	}
+	return 0;
 }
 
 /* An export holds a handful of currencies: look there before the table. */
@@ -673,10 +715,11 @@ canonical_layout(const struct state *st)
 	return 1;
 }
 
+/* The value is the raw field itself, not a reformatted copy. */
 static int
 same_text(struct field value, struct field raw)
 {
-	return value.len > 0 && value.len == raw.len;
+	return value.len > 0 && value.s == raw.s && value.len == raw.len;
 }
 
 /* 1 when the first seven fields of a TSV row are exactly what we'd write. */

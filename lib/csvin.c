@@ -1,12 +1,16 @@
 /* The libcsv wrapper: strict RFC 4180, spaces kept, records queued. */
 #include <csv.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "csvin.h"
 #include "ealloc.h"
+#include "scan.h"
 
 #define CSVIN_OPTIONS	(CSV_STRICT | CSV_STRICT_FINI)
+
+int csvin_fast = 1;
 
 /* libcsv trims spaces and tabs around unquoted fields unless told not to:
  * an export's " 12.00" is data, and trimming is the filter's decision. */
@@ -145,9 +149,121 @@ csvin_pop(struct csvin *c, struct field **fields, size_t *fields_size,
 	return 1;
 }
 
+static void
+add_field(struct field **fields, size_t *fields_size, size_t n,
+    const char *s, size_t len)
+{
+	if (n == *fields_size) {
+		*fields_size = *fields_size ? *fields_size * 2 : 64;
+		*fields = ereallocarray(*fields, *fields_size, sizeof(**fields));
+	}
+	(*fields)[n].s = s;
+	(*fields)[n].len = len;
+}
+
+/*
+ * A quoted field starting at p (after its opening quote): its end, just
+ * past the closing quote, or NULL when the line does not close it plainly.
+ * Doubled quotes are undone into c->unquoted at *used.
+ */
+static const char *
+quoted_field(struct csvin *c, const char *p, const char *end, size_t *used,
+    const char **text, size_t *len)
+{
+	const char *q = memchr(p, '"', end - p), *start = p;
+	size_t at;
+
+	if (q == NULL)
+		return NULL;		/* goes on to the next line */
+	if (q + 1 == end || q[1] == c->delim) {
+		*text = p;		/* the common case: nothing to undo */
+		*len = q - p;
+		return q + 1;
+	}
+	if (q[1] != '"')
+		return NULL;
+	at = *used;
+	for (;;) {
+		if (at + (q - start) + 1 > c->unquoted_size)
+			return NULL;	/* bigger than the line: cannot be */
+		memcpy(c->unquoted + at, start, q - start);
+		at += q - start;
+		if (q + 1 < end && q[1] == '"') {
+			c->unquoted[at++] = '"';
+			start = q + 2;
+		} else if (q + 1 == end || q[1] == c->delim)
+			break;
+		else
+			return NULL;
+		if ((q = memchr(start, '"', end - start)) == NULL)
+			return NULL;
+	}
+	*text = c->unquoted + *used;
+	*len = at - *used;
+	*used = at;
+	return q + 1;
+}
+
+/* A line with no quote at all: fields are what lies between delimiters. */
+static int
+split_unquoted(struct csvin *c, const char *line, size_t len,
+    struct field **fields, size_t *fields_size, size_t *count)
+{
+	const char *p = line, *end = line + len, *next;
+	size_t n = 0;
+
+	for (;;) {
+		next = scan_byte(p, end, c->delim);
+		add_field(fields, fields_size, n++, p, next - p);
+		if (next == end)
+			break;
+		p = next + 1;
+	}
+	*count = n;
+	return 1;
+}
+
+int
+csvin_split(struct csvin *c, const char *line, size_t len,
+    struct field **fields, size_t *fields_size, size_t *count)
+{
+	const char *p = line, *end = line + len, *next, *text;
+	size_t n = 0, used = 0, flen;
+
+	if (!csvin_fast || memchr(line, '\r', len) != NULL)
+		return 0;
+	if (memchr(line, '"', len) == NULL)
+		return split_unquoted(c, line, len, fields, fields_size, count);
+	if (c->unquoted_size < len) {
+		c->unquoted_size = len * 2;
+		c->unquoted = ereallocarray(c->unquoted, c->unquoted_size, 1);
+	}
+	for (;;) {
+		if (p < end && *p == '"') {
+			if ((next = quoted_field(c, p + 1, end, &used, &text,
+			    &flen)) == NULL)
+				return 0;
+		} else {
+			next = memchr(p, c->delim, end - p);
+			next = next ? next : end;
+			if (memchr(p, '"', next - p) != NULL)
+				return 0;	/* libcsv's strict error */
+			text = p;
+			flen = next - p;
+		}
+		add_field(fields, fields_size, n++, text, flen);
+		if (next == end)
+			break;
+		p = next + 1;
+	}
+	*count = n;
+	return 1;
+}
+
 void
 csvin_free(struct csvin *c)
 {
+	free(c->unquoted);
 	csv_free(&c->parser);
 	free(c->text);
 	free(c->starts);

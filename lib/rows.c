@@ -13,6 +13,7 @@
 
 #include "csvin.h"
 #include "ealloc.h"
+#include "scan.h"
 #include "rows.h"
 #include "tsv.h"
 
@@ -106,33 +107,6 @@ next_line(struct rows *r, const char **line, size_t *len, size_t *termlen)
 	return 1;
 }
 
-/*
- * The first tab at or after p, or end.  Fields are short, so a memchr call
- * per field costs more than the search: look at eight bytes at a time
- * (a tab byte becomes zero under XOR, and the zero-byte test finds the
- * first one exactly).
- */
-static inline const char *
-find_tab(const char *p, const char *end)
-{
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
-	uint64_t word, x, zero;
-
-	while (end - p >= 8) {
-		memcpy(&word, p, 8);
-		x = word ^ (ones * '\t');
-		zero = (x - ones) & ~x & highs;
-		if (zero)
-			return p + (__builtin_ctzll(zero) >> 3);
-		p += 8;
-	}
-#endif
-	while (p < end && *p != '\t')
-		p++;
-	return p;
-}
-
 static void
 split_tsv(struct rows *r, const char *s, size_t len, struct row *row)
 {
@@ -145,7 +119,7 @@ split_tsv(struct rows *r, const char *s, size_t len, struct row *row)
 			r->fields = ereallocarray(r->fields, r->fields_size,
 			    sizeof(*r->fields));
 		}
-		p = find_tab(p, end);
+		p = scan_byte(p, end, '\t');
 		r->fields[n].s = s;
 		r->fields[n].len = p - s;
 		n++;
@@ -202,6 +176,17 @@ pop_csv(struct rows *r, struct row *row)
 	row->raw_len = r->raw_len;
 }
 
+static void
+pop_plain(struct rows *r, struct row *row, const char *line, size_t len)
+{
+	row->fields = r->fields;
+	row->escaped = 0;
+	row->has_backslash = 0;
+	row->line = r->line;
+	row->raw = line;
+	row->raw_len = len;
+}
+
 static int
 next_csv(struct rows *r, struct row *row, const char **errstr)
 {
@@ -227,6 +212,11 @@ next_csv(struct rows *r, struct row *row, const char **errstr)
 		if (!csvin_in_record(&r->csv)) {
 			if (len == 0)
 				continue;	/* a blank line between records */
+			if (csvin_split(&r->csv, line, len, &r->fields,
+			    &r->fields_size, &row->count)) {
+				pop_plain(r, row, line, len);
+				return 1;
+			}
 			r->record_line = r->line;
 			r->raw_len = 0;
 		}

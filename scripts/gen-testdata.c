@@ -703,17 +703,18 @@ format_po(char *buf, const struct invoice *inv)
 static void
 invoice_header(enum format format)
 {
-	static const char *const headers[] = {
-		[FMT_TSV] = "invoice_id\tcustomer_id\tcurrency\tamount\tbalance"
-		    "\tissue_date\tdue_date\tdays_past_due\tbucket"
-		    "\tpo_number\tflags\tmemo\n",
-		[FMT_CSV_US] = "\xef\xbb\xbfInvoice #,Customer ID,Currency,"
-		    "Invoice Amount,Amount Due,Invoice Date,Due Date,"
-		    "PO Number,Flags,Notes\r\n",
-		[FMT_CSV_EU] = "Invoice No;Customer;Currency;Total;Open Amount;"
-		    "Doc Date;Due;PO Number;Flags;Notes\n",
-	};
-	out_commit(put_str(out_row(), headers[format]));
+	static const char tsv[] = "invoice_id\tcustomer_id\tcurrency\tamount"
+	    "\tbalance\tissue_date\tdue_date\tdays_past_due\tbucket"
+	    "\tpo_number\tflags\tmemo\n";
+	static const char csv_us[] = "\xef\xbb\xbfInvoice #,Customer ID,"
+	    "Currency,Invoice Amount,Amount Due,Invoice Date,Due Date,"
+	    "PO Number,Flags,Notes\r\n";
+	static const char csv_eu[] = "Invoice No;Customer;Currency;Total;"
+	    "Open Amount;Doc Date;Due;PO Number;Flags;Notes\n";
+	const char *header = format == FMT_CSV_US ? csv_us :
+	    format == FMT_CSV_EU ? csv_eu : tsv;
+
+	out_commit(put_str(out_row(), header));
 }
 
 static void
@@ -1209,7 +1210,7 @@ gen_activity(const struct params *p)
 /* ---- command line */
 
 static void
-usage(FILE *f)
+synopsis(FILE *f)
 {
 	fputs(
 "usage: gen-testdata invoices --rows N [--customers N] [--seed S]\n"
@@ -1218,7 +1219,15 @@ usage(FILE *f)
 "           [--seed S] [--format tsv|csv] [--currency CODE] [--as-of DATE]\n"
 "       gen-testdata accounts --customers N [--seed S] [--as-of DATE]\n"
 "       gen-testdata activity --rows N [--customers N] [--seed S]\n"
-"           [--as-of DATE]\n"
+"           [--as-of DATE]\n",
+	    f);
+}
+
+static void
+usage(FILE *f)
+{
+	synopsis(f);
+	fputs(
 "\n"
 "Writes deterministic, realistic test data to stdout: same arguments,\n"
 "same bytes.  Defaults: --seed 1, --as-of 2026-11-23, --customers =\n"
@@ -1243,7 +1252,7 @@ static void
 usage_error(const char *what)
 {
 	fprintf(stderr, "%s: %s\n", PROG, what);
-	usage(stderr);
+	synopsis(stderr);
 	exit(EX_USAGE);
 }
 
@@ -1392,6 +1401,7 @@ parse_args(int argc, char **argv, struct params *p)
 	p->command = parse_command(argv[1]);
 	argc--;
 	argv++;
+	argv[0] = argv[-1];	/* getopt_long names the program */
 	while ((ch = getopt_long(argc, argv, "", options, NULL)) != -1) {
 		switch (ch) {
 		case O_ROWS:
@@ -1429,7 +1439,7 @@ parse_args(int argc, char **argv, struct params *p)
 			puts(PROG " " VERSION);
 			exit(fflush(stdout) == 0 ? 0 : EX_IOERR);
 		default:
-			usage(stderr);
+			synopsis(stderr);
 			exit(EX_USAGE);
 		}
 	}

@@ -18,6 +18,7 @@ static const struct {
 } tables[] = {
 	{ "money", table_money },
 	{ "csv", table_csv },
+	{ "strset", table_strset },
 	{ "date", table_date },
 	{ "memo", table_memo },
 	{ "phone", table_phone },

@@ -15,6 +15,7 @@ typedef void table_fn(int argc, char **argv, char *result, size_t size);
 
 TABLE(table_money);
 TABLE(table_csv);
+TABLE(table_strset);
 TABLE(table_date);
 TABLE(table_memo);
 TABLE(table_phone);

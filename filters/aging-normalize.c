@@ -79,7 +79,8 @@ struct options {
 
 struct date_memo {
 	unsigned char	 len;		/* of text; 0 for an empty slot */
-	char		 text[31];
+	unsigned char	 canonical;	/* text is already YYYY-MM-DD */
+	char		 text[30];
 	int32_t		 day;
 	char		 iso[DATE_TEXT_MAX];
 };
@@ -397,7 +398,8 @@ fail(char *reason, enum column c, const char *why, struct field v)
 /*
  * An export holds a few hundred distinct dates in millions of rows, so each
  * date column remembers the texts it has read, with their ISO form: a
- * "3/1/2026" is parsed and formatted once, not once per row.
+ * "3/1/2026" is parsed and formatted once, not once per row, and even an
+ * ISO date costs a hash and a compare.
  */
 static struct date_memo *
 memo_slot(struct state *st, enum column c, struct field v)
@@ -411,32 +413,32 @@ static int
 read_date(struct state *st, struct field v, enum column c, int32_t *day,
     struct field *text, char *reason)
 {
-	struct date_memo *m;
+	struct date_memo *m = NULL;
 	const char *errstr;
 
-	text->len = 0;
-	if (date_parse_iso(v.s, v.len, day) == 0) {
+	if (v.len < sizeof(m->text)) {
+		m = memo_slot(st, c, v);
+		if (m->len == v.len && memcmp(m->text, v.s, v.len) == 0) {
+			*day = m->day;
+			*text = m->canonical ? v : (struct field){ m->iso,
+			    DATE_TEXT_MAX - 1 };
+			return 0;
+		}
+	}
+	if (date_parse_iso(v.s, v.len, day) == 0)
 		*text = v;	/* already canonical */
-		return 0;
-	}
-	if (v.len >= sizeof(m->text))
-		m = NULL;
-	else if ((m = memo_slot(st, c, v))->len == v.len &&
-	    memcmp(m->text, v.s, v.len) == 0) {
-		*day = m->day;
-		text->s = m->iso;
-		text->len = DATE_TEXT_MAX - 1;
-		return 0;
-	}
-	if (date_parse(v.s, v.len, st->opt->date_order, day, &errstr) < 0)
+	else if (date_parse(v.s, v.len, st->opt->date_order, day, &errstr) < 0)
 		return fail(reason, c, errstr, v);
+	else
+		text->len = 0;
 	if (m != NULL) {
 		m->len = v.len;
 		memcpy(m->text, v.s, v.len);
 		m->day = *day;
+		m->canonical = text->len > 0;
 		date_format(m->iso, *day);
-		text->s = m->iso;
-		text->len = DATE_TEXT_MAX - 1;
+		if (!m->canonical)
+			*text = (struct field){ m->iso, DATE_TEXT_MAX - 1 };
 	}
 	return 0;
 }

@@ -358,30 +358,28 @@ static int
 parse_short(const char *p, const char *end, int exponent, int negative,
     int64_t *minor, const char **errstr)
 {
-	int64_t value = 0;
-	int decimals = -1, digits = 0;
+	const char *start = p, *dot = NULL;
+	uint64_t value = 0;	/* 19 digits fit; the count is checked below */
+	unsigned digit;
+	int decimals, digits;
 
 	for (; p < end; p++) {
-		if (is_digit(*p)) {
-			if (++digits > 18)
-				return 1;
-			value = value * 10 + (*p - '0');
-			if (decimals >= 0)
-				decimals++;
-		} else if (*p == '.' && decimals < 0 && exponent > 0)
-			decimals = 0;
+		if ((digit = (unsigned char)*p - '0') <= 9)
+			value = value * 10 + digit;
+		else if (*p == '.' && dot == NULL && exponent > 0)
+			dot = p;
 		else
 			goto invalid;
 	}
-	if (decimals < 0)
-		decimals = 0;
-	else if (decimals != exponent)
+	decimals = dot ? (int)(end - dot - 1) : 0;
+	if (dot && decimals != exponent)
 		goto invalid;	/* "1.5" is not 1.50, nor is "1." */
+	digits = (int)(end - start) - (dot != NULL);
 	if (digits + exponent - decimals > 18)
 		return 1;
 	for (; decimals < exponent; decimals++)
 		value *= 10;
-	*minor = negative ? -value : value;
+	*minor = negative ? -(int64_t)value : (int64_t)value;
 	return 0;
 invalid:
 	*errstr = "invalid amount";

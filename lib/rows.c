@@ -10,6 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "csvin.h"
 #include "ealloc.h"
@@ -132,6 +135,78 @@ split_tsv(struct rows *r, const char *s, size_t len, struct row *row)
 	row->escaped = 1;
 }
 
+static void
+add_field(struct rows *r, size_t n, const char *s, size_t len)
+{
+	if (n == r->fields_size) {
+		r->fields_size = r->fields_size ? r->fields_size * 2 : 64;
+		r->fields = ereallocarray(r->fields, r->fields_size,
+		    sizeof(*r->fields));
+	}
+	r->fields[n].s = s;
+	r->fields[n].len = len;
+}
+
+static void
+finish_line(struct rows *r, struct row *row, const char *line,
+    const char *nl, size_t n, int backslash)
+{
+	row->fields = r->fields;
+	row->count = n;
+	row->escaped = 1;
+	row->has_backslash = backslash;
+	row->line = ++r->line;
+	row->raw = line;
+	row->raw_len = nl - line;
+	r->pos = nl + 1 - r->buf;
+}
+
+#ifdef __SSE2__
+/*
+ * The TSV hot path: one pass over sixteen bytes at a time finds the tabs,
+ * the line end and any backslash together.  Returns 0, having consumed
+ * nothing, when the line does not end inside the buffer (or ends in CR):
+ * next_line then refills and splits it the plain way.
+ */
+static int
+split_sse2(struct rows *r, struct row *row)
+{
+	const __m128i tab = _mm_set1_epi8('\t'), lf = _mm_set1_epi8('\n');
+	const __m128i bs = _mm_set1_epi8('\\');
+	const char *line = r->buf + r->pos, *p = line, *end = r->buf + r->end;
+	const char *field = line;
+	unsigned tabs, nls, at;
+	size_t n = 0;
+	int backslash = 0;
+
+	for (; end - p >= 16; p += 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)p);
+
+		tabs = _mm_movemask_epi8(_mm_cmpeq_epi8(v, tab));
+		nls = _mm_movemask_epi8(_mm_cmpeq_epi8(v, lf));
+		if (nls)
+			tabs &= (1u << __builtin_ctz(nls)) - 1;
+		backslash |= _mm_movemask_epi8(_mm_cmpeq_epi8(v, bs)) &
+		    (nls ? (1u << __builtin_ctz(nls)) - 1 : 0xFFFF);
+		for (; tabs; tabs &= tabs - 1) {
+			at = __builtin_ctz(tabs);
+			add_field(r, n++, field, p + at - field);
+			field = p + at + 1;
+		}
+		if (nls) {
+			const char *nl = p + __builtin_ctz(nls);
+
+			if (nl == line || nl[-1] == '\r')
+				return 0;	/* blank, or CRLF: the plain way */
+			add_field(r, n++, field, nl - field);
+			finish_line(r, row, line, nl, n, backslash != 0);
+			return 1;
+		}
+	}
+	return 0;
+}
+#endif
+
 static int
 next_tsv(struct rows *r, struct row *row)
 {
@@ -139,6 +214,10 @@ next_tsv(struct rows *r, struct row *row)
 	size_t len, termlen;
 	int got;
 
+#ifdef __SSE2__
+	if (r->eol == '\n' && split_sse2(r, row))
+		return 1;
+#endif
 	do
 		if ((got = next_line(r, &line, &len, &termlen)) <= 0)
 			return got;

@@ -26,11 +26,25 @@ struct strset {
 	size_t		 used;		/* bytes used in the last chunk */
 };
 
+static inline uint64_t
+mix(uint64_t h)
+{
+	h ^= h >> 31;
+	h *= 0xBF58476D1CE4E5B9ULL;
+	return h ^ (h >> 32);
+}
+
 uint64_t
 strset_hash(const char *s, size_t len)
 {
-	uint64_t h = 0x9E3779B97F4A7C15ULL ^ len, w;
+	uint64_t h = 0x9E3779B97F4A7C15ULL ^ len, w = 0, w2 = 0;
 
+	/* ids are short: two (perhaps overlapping) words cover up to 16 */
+	if (len >= 8 && len <= 16) {
+		memcpy(&w, s, 8);
+		memcpy(&w2, s + len - 8, 8);
+		return mix((h ^ w) * 0x94D049BB133111EBULL ^ w2);
+	}
 	while (len >= 8) {
 		memcpy(&w, s, 8);
 		h = (h ^ w) * 0xBF58476D1CE4E5B9ULL;
@@ -40,10 +54,7 @@ strset_hash(const char *s, size_t len)
 	}
 	w = 0;
 	memcpy(&w, s, len);
-	h = (h ^ w) * 0x94D049BB133111EBULL;
-	h ^= h >> 31;
-	h *= 0xBF58476D1CE4E5B9ULL;
-	return h ^ (h >> 32);
+	return mix((h ^ w) * 0x94D049BB133111EBULL);
 }
 
 struct strset *

@@ -36,6 +36,9 @@ $(BIN)/%: $(BUILD)/filters/%.o $$(addprefix $(BUILD)/,$$(subst .c,.o,$$(wildcard
 	@mkdir -p $(@D)
 	$(CC) $(STD) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+DC_OBJ	 = $(patsubst %.c,$(BUILD)/%.o,filters/dedupe-contacts.c $(wildcard filters/dedupe-contacts/*.c))
+$(DC_OBJ): filters/dedupe-contacts/dedupe.h
+
 # stage-assign has rules/default.rules built in, as a C string literal.
 SA_OBJ	 = $(patsubst %.c,$(BUILD)/%.o,filters/stage-assign.c $(wildcard filters/stage-assign/*.c))
 $(SA_OBJ): filters/stage-assign/stage-assign.h

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "alias.h"
@@ -32,6 +33,7 @@
 #define MAX_CURRENCIES	256
 #define REASON_MAX	256
 #define RECENT_CURRENCIES 8
+#define SIZE_SAMPLE_ROWS 4096
 
 /* The columns read, in output order; the two computed ones follow. */
 enum column {
@@ -605,8 +607,10 @@ read_invoice(struct state *st, const struct row *row, struct invoice *inv,
 		    row->count, st->width);
 		return -1;
 	}
-	if (read_ids(st, row, inv, reason) < 0 ||
-	    read_currency(st, row, inv, reason) < 0 ||
+	if (read_ids(st, row, inv, reason) < 0)
+		return -1;
+	strset_prefetch(st->seen_ids, inv->invoice_id.s, inv->invoice_id.len);
+	if (read_currency(st, row, inv, reason) < 0 ||
 	    read_amounts(st, row, inv, reason) < 0 ||
 	    read_dates(st, row, inv, reason) < 0)
 		return -1;
@@ -804,9 +808,27 @@ reject(struct state *st, const struct row *row, const char *reason)
 		warnx("%s:%ld: %s", rows_name(st->rows), row->line, reason);
 }
 
+/*
+ * Size the id set for the whole file at once, from its size and the rows
+ * seen so far: growing by doubling would rehash every id several times.
+ * Only for a regular file; a pipe's length is unknown.
+ */
+static void
+reserve_ids(struct state *st, long long sampled_bytes)
+{
+	struct stat sb;
+
+	if (fstat(rows_fd(st->rows), &sb) < 0 || !S_ISREG(sb.st_mode) ||
+	    sampled_bytes <= 0)
+		return;
+	strset_reserve(st->seen_ids, (size_t)(sb.st_size /
+	    (sampled_bytes / SIZE_SAMPLE_ROWS + 1)));
+}
+
 static void
 process(struct state *st)
 {
+	long long sampled_bytes = 0;
 	struct row row;
 	struct invoice inv;
 	char reason[REASON_MAX];
@@ -834,6 +856,10 @@ process(struct state *st)
 		}
 		write_invoice(st, &row, &inv);
 		st->rows_out++;
+		if (st->rows_in == SIZE_SAMPLE_ROWS)
+			reserve_ids(st, sampled_bytes + row.raw_len + 1);
+		else if (st->rows_in < SIZE_SAMPLE_ROWS)
+			sampled_bytes += row.raw_len + 1;
 	}
 }
 

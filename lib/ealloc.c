@@ -2,6 +2,7 @@
 #include <err.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "cli.h"
 #include "ealloc.h"
@@ -53,4 +54,34 @@ char *
 estrdup(const char *s)
 {
 	return estrndup(s, strlen(s));
+}
+
+#define BIG_TABLE	(2 * 1024 * 1024)
+
+void *
+ebigalloc(size_t size)
+{
+	void *p;
+
+	if (size < BIG_TABLE)
+		return ecalloc(1, size);
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+	    -1, 0);
+	if (p == MAP_FAILED)
+		err(EX_SOFTWARE, "mmap");
+#ifdef MADV_HUGEPAGE
+	madvise(p, size, MADV_HUGEPAGE);	/* a hint: fine if refused */
+#endif
+	return p;
+}
+
+void
+ebigfree(void *p, size_t size)
+{
+	if (p == NULL)
+		return;
+	if (size < BIG_TABLE)
+		free(p);
+	else
+		munmap(p, size);
 }

@@ -9,4 +9,12 @@ void	*ereallocarray(void *ptr, size_t nmemb, size_t size);
 char	*estrdup(const char *s);
 char	*estrndup(const char *s, size_t len);
 
+/*
+ * Zeroed memory for a big table probed at random (a hash set of millions
+ * of ids): mapped with transparent huge pages where the kernel allows, so
+ * each probe does not also miss the TLB.  Free with ebigfree.
+ */
+void	*ebigalloc(size_t size);
+void	 ebigfree(void *p, size_t size);
+
 #endif

@@ -435,6 +435,12 @@ rows_format_of(const struct rows *r)
 }
 
 int
+rows_fd(const struct rows *r)
+{
+	return r->fd;
+}
+
+int
 rows_failed(const struct rows *r)
 {
 	return r->failed;

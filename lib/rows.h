@@ -42,6 +42,8 @@ const struct row *rows_header(const struct rows *r);
 /* Name for messages: the path, or "<stdin>". */
 const char *rows_name(const struct rows *r);
 enum rows_format rows_format_of(const struct rows *r);
+/* The file descriptor read, for fstat(2). */
+int	rows_fd(const struct rows *r);
 
 /*
  * Next record into *row: 1, 0 at end of input, -1 on a read error or a

@@ -63,7 +63,7 @@ strset_new(void)
 	struct strset *set = ecalloc(1, sizeof(*set));
 
 	set->mask = 1023;
-	set->slots = ecalloc(set->mask + 1, sizeof(uint64_t));
+	set->slots = ebigalloc((set->mask + 1) * sizeof(uint64_t));
 	return set;
 }
 
@@ -97,7 +97,7 @@ store(struct strset *set, const char *s, size_t len)
 	if (set->nchunks == 0 || set->used + need > CHUNK_SIZE) {
 		set->chunks = ereallocarray(set->chunks, set->nchunks + 1,
 		    sizeof(char *));
-		set->chunks[set->nchunks++] = emalloc(CHUNK_SIZE);
+		set->chunks[set->nchunks++] = ebigalloc(CHUNK_SIZE);
 		set->used = 0;
 	}
 	p = set->chunks[set->nchunks - 1] + set->used;
@@ -138,14 +138,14 @@ find_slot(const struct strset *set, const char *s, size_t len, uint64_t h,
 }
 
 static void
-grow(struct strset *set)
+resize(struct strset *set, size_t newsize)
 {
 	uint64_t *old = set->slots;
 	size_t oldsize = set->mask + 1, i, j, len;
 	const char *e;
 
-	set->mask = oldsize * 2 - 1;
-	set->slots = ecalloc(set->mask + 1, sizeof(uint64_t));
+	set->mask = newsize - 1;
+	set->slots = ebigalloc((set->mask + 1) * sizeof(uint64_t));
 	for (i = 0; i < oldsize; i++) {
 		if (old[i] == 0)
 			continue;
@@ -155,7 +155,7 @@ grow(struct strset *set)
 			;
 		set->slots[j] = old[i];
 	}
-	free(old);
+	ebigfree(old, oldsize * sizeof(uint64_t));
 }
 
 int
@@ -171,8 +171,25 @@ strset_add(struct strset *set, const char *s, size_t len)
 		len = CHUNK_SIZE - 5;	/* no id is this long; keep the prefix */
 	set->slots[i] = ((h >> OFFSET_BITS) << OFFSET_BITS) | store(set, s, len);
 	if (++set->count * 4 > set->mask * 3)
-		grow(set);
+		resize(set, (set->mask + 1) * 2);
 	return 1;
+}
+
+void
+strset_reserve(struct strset *set, size_t n)
+{
+	size_t size = set->mask + 1;
+
+	while (n > size / 4 * 3)
+		size *= 2;
+	if (size > set->mask + 1)
+		resize(set, size);
+}
+
+void
+strset_prefetch(const struct strset *set, const char *s, size_t len)
+{
+	__builtin_prefetch(&set->slots[strset_hash(s, len) & set->mask]);
 }
 
 int
@@ -198,8 +215,8 @@ strset_free(struct strset *set)
 	if (set == NULL)
 		return;
 	for (i = 0; i < set->nchunks; i++)
-		free(set->chunks[i]);
+		ebigfree(set->chunks[i], CHUNK_SIZE);
 	free(set->chunks);
-	free(set->slots);
+	ebigfree(set->slots, (set->mask + 1) * sizeof(uint64_t));
 	free(set);
 }

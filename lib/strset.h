@@ -13,6 +13,15 @@ struct strset;
 struct strset *strset_new(void);
 /* 1 if s was added, 0 if it was already there. */
 int	strset_add(struct strset *set, const char *s, size_t len);
+/* Make room for n strings at once, sparing the rehashes of growing. */
+void	strset_reserve(struct strset *set, size_t n);
+
+/*
+ * Start fetching the slot s would take: called early in a row's work, it
+ * lets the later strset_add find the table's cache line already loaded
+ * (over millions of ids that miss is most of the add's cost).
+ */
+void	strset_prefetch(const struct strset *set, const char *s, size_t len);
 int	strset_has(const struct strset *set, const char *s, size_t len);
 size_t	strset_count(const struct strset *set);
 void	strset_free(struct strset *set);

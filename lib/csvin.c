@@ -244,9 +244,8 @@ csvin_split(struct csvin *c, const char *line, size_t len,
 			    &flen)) == NULL)
 				return 0;
 		} else {
-			next = memchr(p, c->delim, end - p);
-			next = next ? next : end;
-			if (memchr(p, '"', next - p) != NULL)
+			next = scan_either(p, end, c->delim, '"');
+			if (next < end && *next == '"')
 				return 0;	/* libcsv's strict error */
 			text = p;
 			flen = next - p;

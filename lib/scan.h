@@ -31,4 +31,28 @@ scan_byte(const char *p, const char *end, unsigned char c)
 	return p;
 }
 
+/* The first a or b at or after p, or end. */
+static inline const char *
+scan_either(const char *p, const char *end, unsigned char a, unsigned char b)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+	uint64_t word, x, y, zero;
+
+	while (end - p >= 8) {
+		memcpy(&word, p, 8);
+		x = word ^ (ones * a);
+		y = word ^ (ones * b);
+		zero = ((x - ones) & ~x) | ((y - ones) & ~y);
+		zero &= highs;
+		if (zero)
+			return p + (__builtin_ctzll(zero) >> 3);
+		p += 8;
+	}
+#endif
+	while (p < end && (unsigned char)*p != a && (unsigned char)*p != b)
+		p++;
+	return p;
+}
+
 #endif

@@ -6,7 +6,7 @@ CC	?= cc
 CFLAGS	?= -O2 -g
 STD	 = -std=c11 -Wall -Wextra -Werror -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L
 CPPFLAGS += -Ilib
-LDLIBS	 = -lcsv -lpcre2-8
+LDLIBS	 = -lcsv -lpcre2-8 -lcrypto
 PREFIX	?= /usr/local
 BUILD	?= build
 BIN	?= bin
@@ -19,10 +19,21 @@ LIB_A	 = $(BUILD)/libcollect.a
 PROGS	 = $(FILTERS:%=$(BIN)/%)
 GENERATORS = $(sort $(basename $(notdir $(wildcard scripts/gen-*.c))))
 TOOLS	 = $(BIN)/libtable $(GENERATORS:%=$(BIN)/%)
+# tests/fuzz/fuzz_NAME.c: a libFuzzer harness, also built with a plain
+# main() (tests/fuzz/replay.c) as BIN/fuzz/NAME for make test to replay
+# testdata/fuzz/NAME.  memo and redact wait for lib/memo.c, lib/redact.c.
+FUZZERS	 = $(filter-out $(if $(wildcard lib/memo.c),,memo) $(if $(wildcard lib/redact.c),,redact),\
+	    $(sort $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))))
+TOOLS	+= $(FUZZERS:%=$(BIN)/fuzz/%)
+# The failure-injection shim (tests/t-failinject.sh); not under sanitizers,
+# whose runtime would have to come first in LD_PRELOAD.
+ifeq ($(findstring sanitize,$(CC)),)
+TOOLS	+= $(BIN)/failinject.so
+endif
 
 all: $(PROGS) $(TOOLS)
 
-$(BUILD)/%.o: %.c $(wildcard lib/*.h)
+$(BUILD)/%.o: %.c $(wildcard lib/*.h) $(wildcard filters/*/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(STD) $(CFLAGS) $(CPPFLAGS) -c -o $@ $<
 
@@ -57,6 +68,42 @@ $(BIN)/gen-%: $(BUILD)/scripts/gen-%.o $(LIB_A)
 	@mkdir -p $(@D)
 	$(CC) $(STD) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+FUZZ_OBJ = $(BUILD)/tests/fuzz/file.o $(LIB_A)
+$(BIN)/fuzz/%: $(BUILD)/tests/fuzz/fuzz_%.o $(BUILD)/tests/fuzz/replay.o $(FUZZ_OBJ)
+	@mkdir -p $(@D)
+	$(CC) $(STD) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LIB_A) $(LDLIBS)
+$(BUILD)/tests/fuzz/fuzz_aging.o: filters/aging-normalize.c
+$(BUILD)/tests/fuzz/fuzz_dedupe.o: filters/dedupe-contacts.c filters/dedupe-contacts/dedupe.h
+$(BIN)/fuzz/dedupe $(BIN)/fuzzer/dedupe: $(filter-out $(BUILD)/filters/dedupe-contacts.o,$(DC_OBJ))
+$(BUILD)/tests/fuzz/fuzz_stage.o: filters/stage-assign.c $(BUILD)/default-rules.inc
+$(BUILD)/tests/fuzz/fuzz_stage.o: CPPFLAGS += -I$(BUILD)
+$(BIN)/fuzz/stage $(BIN)/fuzzer/stage: $(filter-out $(BUILD)/filters/stage-assign.o,$(SA_OBJ))
+$(BUILD)/tests/fuzz/%.o: tests/fuzz/fuzz.h
+
+$(BIN)/failinject.so: tests/failinject.c
+	@mkdir -p $(@D)
+	$(CC) $(STD) $(CFLAGS) -fPIC -shared -o $@ $< -ldl
+
+# make fuzz: each harness under libFuzzer (clang, ASan, UBSan) for
+# FUZZ_SECONDS, niced; new inputs go to build/fuzz/corpus, crashes to
+# build/fuzz/crashes (copy them into testdata/fuzz/NAME to keep them).
+FUZZ_SECONDS ?= 60
+fuzz:
+	$(MAKE) --no-print-directory BUILD=build/fuzz BIN=build/fuzz/bin \
+	    CC='clang -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer' \
+	    CFLAGS='-O1 -g' fuzzers
+	tests/fuzz/run build/fuzz/bin $(FUZZ_SECONDS) $(FUZZERS)
+
+fuzzers: $(FUZZERS:%=$(BIN)/fuzzer/%)
+$(BIN)/fuzzer/%: $(BUILD)/tests/fuzz/fuzz_%.o $(FUZZ_OBJ)
+	@mkdir -p $(@D)
+	$(CC) -fsanitize=fuzzer $(STD) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LIB_A) $(LDLIBS)
+
+# The golden suite with every program run under valgrind.
+valgrind: all
+	RUN_WRAPPER='valgrind -q --leak-check=full --error-exitcode=99' \
+	    tests/run $(BIN)
+
 # The suite runs twice: as built, then built again with ASan and UBSan
 # into build/san, where any sanitizer report fails the run.
 test: all
@@ -82,4 +129,4 @@ install: all
 clean:
 	rm -rf $(BUILD) $(BIN)
 
-.PHONY: all test bench demo install clean
+.PHONY: all test bench demo install clean fuzz fuzzers valgrind

@@ -264,13 +264,10 @@ parse_options(struct options *opt, int argc, char *argv[])
 			own_option(opt, ch);
 		}
 	}
-	if (opt->cli.help || opt->cli.version) {
-		if (opt->cli.help)
-			usage(stdout);
-		else
-			printf(PROG " " PACKAGE_VERSION "\n");
-		if (cli_flush_stdout() < 0)
-			err(EX_IOERR, "stdout");
+	switch (cli_answer(&opt->cli, PROG, usage)) {
+	case EX_IOERR:
+		err(EX_IOERR, "stdout");
+	case EX_OK:
 		exit(EX_OK);
 	}
 	if (cli_finish(&opt->cli, &errstr) < 0)
@@ -367,8 +364,8 @@ static int
 still_escaped(const struct state *st, const struct row *row, enum column c,
     struct field v)
 {
-	return row->escaped && (v.len == 0 || v.s < st->scratch[c] ||
-	    v.s >= st->scratch[c] + st->scratch_size[c]);
+	return row->escaped && (v.len == 0 || st->scratch[c] == NULL ||
+	    v.s < st->scratch[c] || v.s >= st->scratch[c] + st->scratch_size[c]);
 }
 
 /* Plain money text that money_format would write the same way. */
@@ -965,8 +962,8 @@ main(int argc, char *argv[])
 		usage(stderr);
 		return EX_USAGE;
 	}
-	alias = load_aliases(&opt);
 	open_input(&st, argc == 1 ? argv[0] : NULL);
+	alias = load_aliases(&opt);
 	map_columns(&st, alias);
 	alias_free(alias);
 	plan_runs(&st);

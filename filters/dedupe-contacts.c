@@ -237,13 +237,10 @@ parse_options(struct options *opt, int argc, char *argv[])
 			own_option(opt, ch);
 		}
 	}
-	if (opt->cli.help || opt->cli.version) {
-		if (opt->cli.help)
-			usage(stdout);
-		else
-			printf(PROG " " PACKAGE_VERSION "\n");
-		if (cli_flush_stdout() < 0)
-			err(EX_IOERR, "stdout");
+	switch (cli_answer(&opt->cli, PROG, usage)) {
+	case EX_IOERR:
+		err(EX_IOERR, "stdout");
+	case EX_OK:
 		exit(EX_OK);
 	}
 	if (cli_finish(&opt->cli, &errstr) < 0)

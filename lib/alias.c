@@ -76,7 +76,12 @@ alias_new(const struct alias_spec *specs, size_t nspecs, const char **errstr)
 			alias_free(a);
 			return NULL;
 		}
-	a->match = pcre2_match_data_create(4, NULL);
+	/* unchecked, every name would fail to match: "missing column" */
+	if ((a->match = pcre2_match_data_create(4, NULL)) == NULL) {
+		*errstr = "out of memory";
+		alias_free(a);
+		return NULL;
+	}
 	return a;
 }
 

@@ -87,3 +87,15 @@ cli_flush_stdout(void)
 		return -1;
 	return 0;
 }
+
+int
+cli_answer(const struct cli *c, const char *prog, void (*usage)(FILE *))
+{
+	if (!c->help && !c->version)
+		return -1;
+	if (c->help)
+		usage(stdout);
+	else
+		printf("%s %s\n", prog, PACKAGE_VERSION);
+	return cli_flush_stdout() < 0 ? EX_IOERR : EX_OK;
+}

@@ -6,6 +6,7 @@
 #ifndef CLI_H
 #define CLI_H
 #include <getopt.h>
+#include <stdio.h>
 #include <stdint.h>
 
 /* sysexits, as SPEC 1 uses them */
@@ -56,6 +57,14 @@ long long cli_number(const char *s, long long min, long long max,
 
 /* Flush stdio's stdout (usage, version); -1 with errno if it failed. */
 int	cli_flush_stdout(void);
+
+/*
+ * --help or --version: print the usage (through the filter's own usage())
+ * or "prog version" on stdout and return the exit status, EX_IOERR when
+ * stdout could not take it (errno set).  -1 when neither was asked.  The
+ * one place the library writes: what the user asked to see.
+ */
+int	cli_answer(const struct cli *c, const char *prog, void (*usage)(FILE *));
 
 #define PACKAGE_VERSION	"0.1.0"
 

@@ -47,7 +47,9 @@ on_field(void *s, size_t len, void *data)
 		c->starts = ereallocarray(c->starts, c->fields_size, sizeof(size_t));
 		c->lens = ereallocarray(c->lens, c->fields_size, sizeof(size_t));
 	}
-	if (c->text_len + len > c->text_size) {
+	/* allocated even for a record of empty fields: csvin_pop's
+	 * text + offset must not be NULL + 0 */
+	if (c->text == NULL || c->text_len + len > c->text_size) {
 		c->text_size = (c->text_len + len) * 2 + 4096;
 		c->text = ereallocarray(c->text, c->text_size, 1);
 	}

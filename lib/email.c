@@ -82,25 +82,39 @@ space_before(const char *s, const char *end)
 	return 0;
 }
 
-/* Trim, unwrap "Name <addr>" and "mailto:"; returns the new bounds. */
+static void
+trim(const char **sp, const char **endp)
+{
+	size_t n;
+
+	while ((n = space_at(*sp, *endp)) > 0)
+		*sp += n;
+	while ((n = space_before(*sp, *endp)) > 0)
+		*endp -= n;
+}
+
+/*
+ * Trim, unwrap "Name <addr>" and "mailto:"; returns the new bounds.
+ * Trimmed again inside: "Bob < bob@x.com >" is bob@x.com, and cleaning
+ * a cleaned address changes nothing.
+ */
 static void
 unwrap(const char **sp, const char **endp)
 {
 	const char *s = *sp, *end = *endp, *lt, *gt;
-	size_t n;
 
-	while ((n = space_at(s, end)) > 0)
-		s += n;
-	while ((n = space_before(s, end)) > 0)
-		end -= n;
+	trim(&s, &end);
 	lt = memchr(s, '<', end - s);
 	gt = lt ? memchr(lt, '>', end - lt) : NULL;
 	if (lt && gt) {
 		s = lt + 1;
 		end = gt;
+		trim(&s, &end);
 	}
-	if (end - s > 7 && strncasecmp(s, "mailto:", 7) == 0)
+	if (end - s > 7 && strncasecmp(s, "mailto:", 7) == 0) {
 		s += 7;
+		trim(&s, &end);
+	}
 	*sp = s;
 	*endp = end;
 }

@@ -29,6 +29,8 @@ void	out_bytes_slow(struct out *o, const void *s, size_t len);
 static inline void
 out_bytes(struct out *o, const void *s, size_t len)
 {
+	if (len == 0)
+		return;		/* s may be NULL then, which memcpy must not see */
 	if (o->len + len <= o->size) {
 		memcpy(o->buf + o->len, s, len);
 		o->len += len;

@@ -208,7 +208,7 @@ split_sse2(struct rows *r, struct row *row)
 #endif
 
 static int
-next_tsv(struct rows *r, struct row *row)
+next_tsv(struct rows *r, struct row *row, const char **errstr)
 {
 	const char *line;
 	size_t len, termlen;
@@ -228,6 +228,13 @@ next_tsv(struct rows *r, struct row *row)
 	row->line = r->line;
 	row->raw = line;
 	row->raw_len = len;
+	/* a field is TSV-escaped text, copied out as it is: an LF in it
+	 * (possible only when lines end in CR) would split the output row */
+	if (r->eol == '\r' && memchr(line, '\n', len) != NULL) {
+		*errstr = "line feed inside a row of a file whose lines end in CR";
+		row->count = 0;
+		return -1;
+	}
 	return 1;
 }
 
@@ -291,8 +298,10 @@ next_csv(struct rows *r, struct row *row, const char **errstr)
 		if (!csvin_in_record(&r->csv)) {
 			if (len == 0)
 				continue;	/* a blank line between records */
-			if (csvin_split(&r->csv, line, len, &r->fields,
-			    &r->fields_size, &row->count)) {
+			/* a CR-ended file's lines may hold an LF, which
+			 * libcsv ends a record at: leave them all to it */
+			if (r->eol == '\n' && csvin_split(&r->csv, line, len,
+			    &r->fields, &r->fields_size, &row->count)) {
 				pop_plain(r, row, line, len);
 				return 1;
 			}
@@ -318,7 +327,8 @@ rows_next(struct rows *r, struct row *row, const char **errstr)
 	int got;
 
 	*errstr = NULL;
-	got = r->format == ROWS_TSV ? next_tsv(r, row) : next_csv(r, row, errstr);
+	got = r->format == ROWS_TSV ? next_tsv(r, row, errstr) :
+	    next_csv(r, row, errstr);
 	if (got < 0 && r->failed)
 		*errstr = strerror(errno);
 	return got;
@@ -454,6 +464,52 @@ rows_column(const struct rows *r, const char *name)
 	for (i = 0; i < r->header.count; i++)
 		if (r->header.fields[i].len == len &&
 		    memcmp(r->header.fields[i].s, name, len) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* Next letter or digit of a name, lowercased, from *i on; 0 at the end. */
+static int
+next_alnum(const char *s, size_t len, size_t *i)
+{
+	unsigned char c;
+
+	while (*i < len) {
+		c = (unsigned char)s[(*i)++];
+		if (c >= 'A' && c <= 'Z')
+			return c - 'A' + 'a';
+		if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c >= 0x80)
+			return c;
+	}
+	return 0;
+}
+
+static int
+loose_equal(const char *a, size_t alen, const char *b, size_t blen)
+{
+	size_t i = 0, j = 0;
+	int ca, cb;
+
+	do {
+		ca = next_alnum(a, alen, &i);
+		cb = next_alnum(b, blen, &j);
+		if (ca != cb)
+			return 0;
+	} while (ca != 0);
+	return 1;
+}
+
+int
+rows_column_loose(const struct rows *r, const char *name)
+{
+	size_t i;
+	int exact = rows_column(r, name);
+
+	if (exact >= 0)
+		return exact;
+	for (i = 0; i < r->header.count; i++)
+		if (loose_equal(r->header.fields[i].s, r->header.fields[i].len,
+		    name, strlen(name)))
 			return (int)i;
 	return -1;
 }

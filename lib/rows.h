@@ -61,6 +61,12 @@ void	rows_close(struct rows *r);
 int	rows_column(const struct rows *r, const char *name);
 
 /*
+ * The same, else the first column whose name matches ignoring ASCII case,
+ * spaces and punctuation ("Flags", "Disputed?"), as exports write them.
+ */
+int	rows_column_loose(const struct rows *r, const char *name);
+
+/*
  * A field's value unescaped when the row is TSV and it holds a backslash;
  * otherwise the field itself.  An unescaped value lives in *scratch, valid
  * until the next call with the same scratch.

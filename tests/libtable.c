@@ -25,6 +25,7 @@ static const struct {
 	{ "email", table_email },
 	{ "name", table_name },
 	{ "rules", table_rules },
+	{ "redact", table_redact },
 };
 
 static table_fn *

@@ -22,5 +22,6 @@ TABLE(table_phone);
 TABLE(table_email);
 TABLE(table_name);
 TABLE(table_rules);
+TABLE(table_redact);
 
 #endif

@@ -554,8 +554,9 @@ sa_read_invoices(struct sa_table *t, int32_t as_of, struct rejects *rj,
 	st->col.currency = column(r, "currency", 1);
 	st->col.balance = column(r, "balance", 1);
 	st->col.due_date = column(r, "due_date", 1);
-	st->col.flags = column(r, "flags", 0);
-	st->col.disputed = column(r, "disputed", 0);
+	/* exports write these as they like: "Flags", "Disputed" */
+	st->col.flags = rows_column_loose(r->rows, "flags");
+	st->col.disputed = rows_column_loose(r->rows, "disputed");
 	st->col.pending_payment = column(r, "pending_payment", 0);
 	st->col.last_payment_date = column(r, "last_payment_date", 0);
 	while (next_row(r))

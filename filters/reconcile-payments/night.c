@@ -1,0 +1,120 @@
+/*
+ * What reconcile-payments' parts share: the night's currency table, the
+ * interning of customers, field values and reasons for rejected rows, and
+ * the advice for big tables.
+ */
+#include <sys/mman.h>
+
+#include <err.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "currency.h"
+#include "ealloc.h"
+#include "reconcile.h"
+
+/* --tolerance in a currency's minor units; digits past them are dropped. */
+static int64_t
+tolerance_in(const struct money_scan *t, int exponent)
+{
+	int64_t v = 0;
+	size_t i;
+	int e;
+
+	for (i = 0; i < t->integer_len; i++)
+		v = v * 10 + (t->integer[i] - '0');
+	for (e = 0; e < exponent; e++)
+		v = v * 10 + ((size_t)e < t->fraction_len ? t->fraction[e] - '0' : 0);
+	return v;
+}
+
+int
+night_currency(struct night *n, const char *code, size_t len)
+{
+	const struct currency *cur;
+	int i;
+
+	for (i = 0; i < n->ncurrencies; i++)
+		if (len == 3 && memcmp(n->currencies[i].code, code, 3) == 0)
+			return i;
+	if ((cur = currency_find(code, len)) == NULL)
+		return -1;
+	/* a lowercase code names the same currency as its uppercase one */
+	for (i = 0; i < n->ncurrencies; i++)
+		if (memcmp(n->currencies[i].code, cur->code, 3) == 0)
+			return i;
+	if (n->ncurrencies == MAX_CURRENCIES)
+		return -1;
+	memset(&n->currencies[i], 0, sizeof(n->currencies[i]));
+	memcpy(n->currencies[i].code, cur->code, 4);
+	n->currencies[i].exponent = cur->exponent;
+	n->currencies[i].tolerance = tolerance_in(&n->tolerance, cur->exponent);
+	return n->ncurrencies++;
+}
+
+/* A rejected row: to the rejects file, else its reason on stderr. */
+void
+night_reject(struct rejects *rj, const char *source, const struct row *row,
+    const char *reason)
+{
+	if (!rejects_add(rj, source, row->line, reason, row->raw, row->raw_len))
+		warnx("%s:%ld: %s", source, row->line, reason);
+}
+
+const char *
+night_reason(char *buf, size_t size, const char *column, const char *what,
+    struct field f)
+{
+	snprintf(buf, size, "%s: %s \"%.*s\"", column, what,
+	    (int)(f.len > 80 ? 80 : f.len), f.s);
+	return buf;
+}
+
+uint32_t
+night_customer(struct night *n, const char *s, size_t len)
+{
+	uint32_t c;
+	int added;
+
+	c = names_add(n->customer_ids, s, len, &added);
+	if (added) {
+		if (c >= n->customers_size) {
+			n->customers_size = n->customers_size * 2 + 1024;
+			n->customers = ereallocarray(n->customers,
+			    n->customers_size, sizeof(*n->customers));
+		}
+		memset(&n->customers[c], 0, sizeof(n->customers[c]));
+		n->customers[c].last_payment = NO_DATE;
+	}
+	return c;
+}
+
+struct field
+night_value(struct night *n, const struct row *row, int col)
+{
+	struct field none = { "", 0 };
+
+	return col < 0 ? none : rows_value(row, col, &n->scratch,
+	    &n->scratch_size);
+}
+
+/*
+ * Ask for huge pages under a big table that is probed at random: with 4 KB
+ * pages nearly every probe of a table of tens of megabytes also misses the
+ * TLB.  Only the 2 MB-aligned inside of the block is advised.
+ */
+void
+night_huge_advise(void *p, size_t size)
+{
+#ifdef MADV_HUGEPAGE
+	uintptr_t huge = 2 << 20, start = ((uintptr_t)p + huge - 1) & ~(huge - 1);
+	uintptr_t end = ((uintptr_t)p + size) & ~(huge - 1);
+
+	if (size >= 2 * huge && end > start)
+		(void)madvise((void *)start, end - start, MADV_HUGEPAGE);
+#else
+	(void)p;
+	(void)size;
+#endif
+}

@@ -1,0 +1,350 @@
+/*
+ * The payments file of reconcile-payments: read whole, first, since it is
+ * the small file.  Rows are checked (amount, date, currency, status, a
+ * repeated payment_id) and rejected per SPEC 1; posted payments only date
+ * their customers; unposted ones are kept, with the invoice references
+ * their memos name, for match_all().
+ */
+#include <sys/stat.h>
+
+#include <err.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "alias.h"
+#include "cli.h"
+#include "currency.h"
+#include "date.h"
+#include "ealloc.h"
+#include "memo.h"
+#include "money.h"
+#include "rejects.h"
+#include "rows.h"
+#include "reconcile.h"
+
+enum { PAY_ID, PAY_CUSTOMER, PAY_CURRENCY, PAY_AMOUNT, PAY_RECEIVED,
+	PAY_STATUS, PAY_REFERENCE, PAY_NCOLUMNS };
+
+static const struct alias_spec payment_columns[PAY_NCOLUMNS] = {
+	{ "payment_id", "paymentid|payment|paymentno|paymentnumber|receiptid|"
+	    "receipt|receiptno|receiptnumber|transactionid|txnid",
+	    "payment, payment #, payment no, receipt, receipt no, transaction id" },
+	{ "customer_id", "customerid|customer|customerno|customernumber|custid|"
+	    "account|accountid|accountno|accountnumber|clientid",
+	    "customer, customer #, cust id, account, account id, account number, "
+	    "client id" },
+	{ "currency", "currency|ccy|cur", "ccy, cur" },
+	{ "amount", "amount|paymentamount|amountpaid|amountreceived|"
+	    "receivedamount|paid",
+	    "payment amount, amount paid, amount received" },
+	{ "received_date", "receiveddate|received|receivedon|date|paymentdate|"
+	    "receiptdate|valuedate|depositdate",
+	    "received, date, payment date, receipt date, value date" },
+	{ "status", "status|paymentstatus|postingstatus",
+	    "payment status, posting status" },
+	{ "reference", "reference|ref|memo|remittance|remittanceinfo|"
+	    "remittanceinformation|paymentreference|description|note|notes",
+	    "ref, memo, remittance, remittance info, description, note" },
+};
+
+
+static void
+payment_columns_of(struct rows *r, int *col)
+{
+	const struct row *h = rows_header(r);
+	struct alias *a;
+	const char *errstr;
+	size_t i;
+	int k;
+
+	if ((a = alias_new(payment_columns, PAY_NCOLUMNS, &errstr)) == NULL)
+		errx(EX_SOFTWARE, "%s", errstr);
+	for (k = 0; k < PAY_NCOLUMNS; k++)
+		col[k] = -1;
+	for (i = 0; i < h->count; i++) {
+		k = alias_match(a, h->fields[i].s, h->fields[i].len);
+		if (k >= 0 && col[k] < 0)
+			col[k] = (int)i;
+	}
+	alias_free(a);
+	for (k = 0; k <= PAY_RECEIVED; k++)
+		if (k != PAY_CUSTOMER && col[k] < 0)
+			errx(EX_DATAERR, "%s: missing column %s (also accepted: %s)",
+			    rows_name(r), payment_columns[k].canonical,
+			    payment_columns[k].listed);
+}
+
+/* Parse one payment row into *p; NULL, or the reason it is rejected. */
+static const char *
+parse_payment(struct night *n, const struct row *row, const int *col,
+    struct payment *p, char *buf, size_t size)
+{
+	struct money_scan scan;
+	const char *errstr;
+	struct field f;
+	int c;
+
+	f = night_value(n, row, col[PAY_CURRENCY]);
+	if ((c = night_currency(n, f.s, f.len)) < 0)
+		return night_reason(buf, size, "currency", "unknown currency", f);
+	p->currency = c;
+	f = night_value(n, row, col[PAY_AMOUNT]);
+	if (money_scan(f.s, f.len, 0, &scan, &errstr) < 0 ||
+	    money_scale(&scan, n->currencies[c].exponent, &p->amount, &errstr) < 0)
+		return night_reason(buf, size, "amount", errstr, f);
+	if (!currency_marker_fits(scan.marker, n->currencies[c].code))
+		return night_reason(buf, size, "amount",
+		    "currency symbol contradicts currency", f);
+	if (p->amount <= 0)
+		return night_reason(buf, size, "amount", "not a positive amount", f);
+	f = night_value(n, row, col[PAY_RECEIVED]);
+	if (date_parse(f.s, f.len, DATE_ORDER_NONE, &p->received, &errstr) < 0)
+		return night_reason(buf, size, "received_date", errstr, f);
+	f = night_value(n, row, col[PAY_STATUS]);
+	if (f.len == 0 || (f.len == 8 && strncasecmp(f.s, "unposted", 8) == 0))
+		p->posted = 0;
+	else if (f.len == 6 && strncasecmp(f.s, "posted", 6) == 0)
+		p->posted = 1;
+	else
+		return night_reason(buf, size, "status",
+		    "unknown status, want posted or unposted", f);
+	if (night_value(n, row, col[PAY_ID]).len == 0)
+		return "payment_id: missing";
+	return NULL;
+}
+
+/*
+ * Payments are read first and interned after, in a loop that prefetches
+ * the table slots a few payments ahead: the customer and memo-key tables
+ * are big, and one lookup at a time each would be a cache miss.  Until
+ * then the texts wait here.
+ */
+struct deferred {
+	char		*text;
+	size_t		 text_len, text_size;
+	struct later {
+		uint64_t hash;
+		size_t	 at;		/* in text */
+		size_t	 len;		/* 0: no customer */
+		int32_t	 received;
+		uint32_t payment;	/* in n->payments, or NO_INDEX when posted */
+		uint8_t	 posted;
+	} *customers;
+	size_t		 ncustomers, customers_size;
+	struct later	*keys;		/* one per ref: its key text */
+};
+
+static size_t
+defer_text(struct deferred *d, const char *s, size_t len)
+{
+	size_t at = d->text_len;
+
+	if (d->text_len + len > d->text_size) {
+		d->text_size = (d->text_len + len) * 2 + 65536;
+		d->text = ereallocarray(d->text, d->text_size, 1);
+	}
+	memcpy(d->text + at, s, len);
+	d->text_len += len;
+	return at;
+}
+
+static void
+add_refs(struct night *n, struct deferred *d, struct memo *memo,
+    const struct row *row, const int *col, struct payment *p)
+{
+	struct memo_ref found[MEMO_MAX_REFS];
+	static char *key;
+	static size_t key_size;
+	struct field f = night_value(n, row, col[PAY_REFERENCE]);
+	struct later *later;
+	size_t k, nfound, len;
+
+	p->first_ref = n->nrefs;
+	p->nrefs = 0;
+	if (f.len == 0 || (nfound = memo_refs(memo, f.s, f.len, found,
+	    MEMO_MAX_REFS)) == 0)
+		return;
+	for (k = 0; k < nfound; k++) {
+		if (found[k].number_len + 3 > key_size) {
+			key_size = found[k].number_len * 2 + 64;
+			key = ereallocarray(key, key_size, 1);
+		}
+		if (n->nrefs == n->refs_size) {
+			n->refs_size = n->refs_size * 2 + 1024;
+			n->refs = ereallocarray(n->refs, n->refs_size,
+			    sizeof(*n->refs));
+			d->keys = ereallocarray(d->keys, n->refs_size,
+			    sizeof(*d->keys));
+		}
+		later = &d->keys[n->nrefs++];
+		len = memo_ref_key(key, f.s, &found[k]);
+		later->at = defer_text(d, key, len);
+		later->len = len;
+		p->nrefs++;
+	}
+}
+
+static void
+keep_payment(struct night *n, struct deferred *d, struct memo *memo,
+    const struct row *row, const int *col, struct payment *p)
+{
+	struct field f = night_value(n, row, col[PAY_CUSTOMER]);
+	struct later *later;
+
+	if (d->ncustomers == d->customers_size) {
+		d->customers_size = d->customers_size * 2 + 1024;
+		d->customers = ereallocarray(d->customers, d->customers_size,
+		    sizeof(*d->customers));
+	}
+	later = &d->customers[d->ncustomers++];
+	later->at = defer_text(d, f.s, f.len);
+	later->len = f.len;
+	later->received = p->received;
+	later->posted = p->posted;
+	later->payment = NO_INDEX;
+	if (p->posted)
+		return;	/* history: it sets last_payment_date, applies nothing */
+	add_refs(n, d, memo, row, col, p);
+	if (n->npayments == n->payments_size) {
+		n->payments_size = n->payments_size * 2 + 1024;
+		n->payments = ereallocarray(n->payments, n->payments_size,
+		    sizeof(*n->payments));
+	}
+	later->payment = n->npayments;
+	n->payments[n->npayments++] = *p;
+}
+
+#define AHEAD	16
+
+static void
+intern_deferred(struct night *n, struct deferred *d)
+{
+	struct later *c, *r;
+	struct customer *cust;
+	uint32_t i;
+	size_t k;
+	int added;
+
+	for (k = 0; k < d->ncustomers; k++)
+		d->customers[k].hash = names_hash(d->text + d->customers[k].at,
+		    d->customers[k].len);
+	for (k = 0; k < d->ncustomers; k++) {
+		if (k + AHEAD < d->ncustomers)
+			names_prefetch(n->customer_ids,
+			    d->customers[k + AHEAD].hash, 1);
+		c = &d->customers[k];
+		i = c->len ? night_customer(n, d->text + c->at, c->len) :
+		    NO_INDEX;
+		if (c->payment != NO_INDEX)
+			n->payments[c->payment].customer = i;
+		if (i == NO_INDEX)
+			continue;
+		cust = &n->customers[i];
+		if (cust->last_payment == NO_DATE || cust->last_payment < c->received)
+			cust->last_payment = c->received;
+		cust->unposted |= !c->posted;
+	}
+	/* each reference adds at most two keys, the second a suffix of the first */
+	names_reserve(n->refkeys, n->nrefs * 2, d->text_len);
+	for (k = 0; k < n->nrefs; k++)
+		d->keys[k].hash = names_hash(d->text + d->keys[k].at,
+		    d->keys[k].len);
+	for (k = 0; k < n->nrefs; k++) {
+		if (k + AHEAD < n->nrefs)
+			names_prefetch(n->refkeys, d->keys[k + AHEAD].hash, 1);
+		r = &d->keys[k];
+		n->refs[k].key = names_add(n->refkeys, d->text + r->at, r->len,
+		    &added);
+		n->refs[k].number_key = names_add(n->refkeys,
+		    d->text + r->at + 3, r->len - 3, &added);
+	}
+	free(d->text);
+	free(d->customers);
+	free(d->keys);
+}
+
+#define SIZE_SAMPLE_ROWS	256
+
+/*
+ * Size the payment id table for the whole file at once, from its size and
+ * the first rows: growing by doubling would rehash every id several times
+ * and fault in twice the memory.  Only for a regular file.
+ */
+static void
+reserve_ids(struct night *n, struct rows *r, size_t sampled)
+{
+	struct stat sb;
+	size_t rows;
+
+	if (fstat(rows_fd(r), &sb) < 0 || !S_ISREG(sb.st_mode) || sampled == 0)
+		return;
+	rows = (size_t)sb.st_size / (sampled / SIZE_SAMPLE_ROWS + 1) + 1;
+	names_reserve(n->payment_ids, rows, rows * 12);
+}
+
+void
+payments_read(struct night *n, const char *path, struct rejects *rj,
+    long long *posted)
+{
+	struct rows *r;
+	struct row row;
+	struct payment p;
+	struct memo *memo;
+	const char *errstr, *reason, *name;
+	char buf[256];
+	int col[PAY_NCOLUMNS], added, got;
+	struct field id;
+	struct deferred deferred;
+	size_t nread = 0, sampled = 0;
+
+	memset(&deferred, 0, sizeof(deferred));
+	if ((r = rows_open(path, ROWS_AUTO, &errstr)) == NULL)
+		errx(EX_NOINPUT, "%s: %s", path, errstr);
+	name = rows_name(r);
+	payment_columns_of(r, col);
+	if ((memo = memo_new(&errstr)) == NULL)
+		errx(EX_SOFTWARE, "memo patterns: %s", errstr);
+	while ((got = rows_next(r, &row, &errstr)) != 0) {
+		if (++nread <= SIZE_SAMPLE_ROWS) {
+			sampled += row.raw_len + 1;
+			if (nread == SIZE_SAMPLE_ROWS)
+				reserve_ids(n, r, sampled);
+		}
+		if (got < 0) {
+			if (rows_failed(r))
+				errx(EX_IOERR, "%s: %s", name, errstr);
+			night_reject(rj, name, &row, errstr);
+			continue;
+		}
+		if (row.count != rows_header(r)->count) {
+			snprintf(buf, sizeof(buf), "wrong number of fields: %zu, "
+			    "header has %zu", row.count, rows_header(r)->count);
+			night_reject(rj, name, &row, buf);
+			continue;
+		}
+		memset(&p, 0, sizeof(p));
+		if ((reason = parse_payment(n, &row, col, &p, buf,
+		    sizeof(buf))) != NULL) {
+			night_reject(rj, name, &row, reason);
+			continue;
+		}
+		id = night_value(n, &row, col[PAY_ID]);
+		p.id = names_add(n->payment_ids, id.s, id.len, &added);
+		if (!added) {
+			night_reject(rj, name, &row, night_reason(buf, sizeof(buf),
+			    "payment_id", "duplicate payment_id", id));
+			continue;
+		}
+		keep_payment(n, &deferred, memo, &row, col, &p);
+		*posted += p.posted;
+	}
+	memo_free(memo);
+	rows_close(r);
+	intern_deferred(n, &deferred);
+	n->refkey_first = ereallocarray(NULL, names_count(n->refkeys) + 1,
+	    sizeof(*n->refkey_first));
+	memset(n->refkey_first, 0xff,
+	    (names_count(n->refkeys) + 1) * sizeof(*n->refkey_first));
+}

@@ -1,0 +1,214 @@
+/*
+ * reconcile-payments' own parts: the night's state (payments, the index of
+ * open invoices, per-currency totals), the intern table its indexes use,
+ * and the matcher.  Private to the filter, so not in lib/.
+ */
+#ifndef RECONCILE_H
+#define RECONCILE_H
+#include <stddef.h>
+#include <stdint.h>
+
+#include "money.h"
+#include "out.h"
+#include "rejects.h"
+#include "rows.h"
+
+#define NO_INDEX	UINT32_MAX
+#define NO_DATE		INT32_MIN
+#define MAX_CURRENCIES	256
+#define COMBINATION_CANDIDATES	12	/* oldest open invoices tried in sums */
+
+/* Interned byte strings: an arena and an open-addressing table. */
+struct names;
+/* filtered: keep a filter that answers most lookups of absent texts. */
+struct names *names_new(int filtered);
+uint32_t names_find(const struct names *nm, const char *s, size_t len);
+/*
+ * The same in two steps, so that a loop can hash and prefetch a batch of
+ * lookups, then do them with their cache misses overlapped.
+ */
+uint64_t names_hash(const char *s, size_t len);
+void	names_prefetch(const struct names *nm, uint64_t hash, int slot_too);
+uint32_t names_find_hash(const struct names *nm, const char *s, size_t len,
+	    uint64_t hash);
+/* Room for n texts of text_bytes in all, sparing the rehashes of growing. */
+void	names_reserve(struct names *nm, size_t n, size_t text_bytes);
+/* The index of s, adding it if new (*added says which). */
+uint32_t names_add(struct names *nm, const char *s, size_t len, int *added);
+const char *names_text(const struct names *nm, uint32_t i, size_t *len);
+uint32_t names_count(const struct names *nm);
+/* Where a text lies in the arena, and the text from that, in one visit. */
+uint64_t names_ref(const struct names *nm, uint32_t i);
+const char *names_ref_text(const struct names *nm, uint64_t ref, size_t *len);
+/* Prefetch where text i lies (stage 0), then the text itself (stage 1). */
+void	names_prefetch_text(const struct names *nm, uint32_t i, int stage);
+size_t	names_bytes(const struct names *nm);
+void	names_free(struct names *nm);
+
+
+enum method { METHOD_REFERENCE, METHOD_EXACT, METHOD_COMBINATION,
+	METHOD_TOLERANCE, METHOD_FIFO };
+
+struct currency_night {
+	char	 code[4];
+	int	 exponent;
+	int64_t	 tolerance;		/* --tolerance in this currency's minor units */
+	int64_t	 balance_in, balance_out, payments_in, applied, unapplied;
+	int	 overflow;		/* a total passed int64: shown as such */
+};
+
+struct customer {
+	int32_t	 last_payment;		/* latest payment received, or NO_DATE */
+	uint32_t first_group;		/* its groups, one per currency */
+	uint16_t ngroups;
+	uint8_t	 unposted;		/* has unposted payments: hold its invoices */
+	uint8_t	 seen;			/* appears in the invoices */
+};
+
+/* A customer's open invoices in one currency: a range of invoices. */
+struct group {
+	uint32_t first, count;
+	uint32_t open_from;		/* invoices before it are paid off */
+	uint8_t	 currency;
+};
+
+/*
+ * One held open invoice: what matching needs, and the row ordinal that
+ * lets the second pass find it.  48 bytes plus its id text.
+ */
+struct invoice {
+	uint64_t ordinal;		/* data row number in the input, from 0 */
+	int64_t	 balance;		/* tonight's, going down as cash applies */
+	int64_t	 applied;
+	uint32_t customer;
+	uint32_t id_off;		/* invoice_id in the id arena */
+	int32_t	 due;
+	uint32_t next_same_key;		/* invoices with the same memo key */
+	uint32_t last_application;	/* newest payment applied, a list */
+	uint16_t id_len;
+	uint8_t	 currency;
+	uint8_t	 pending;
+};
+
+struct payment {
+	int64_t	 amount;
+	int32_t	 received;
+	uint32_t id;			/* in payment_ids */
+	uint32_t customer;		/* NO_INDEX when empty */
+	uint32_t first_ref;
+	uint8_t	 nrefs;
+	uint8_t	 currency;
+	uint8_t	 posted;
+};
+
+/* A memo reference: its key ("inv1043") and its number's key ("1043"). */
+struct ref {
+	uint32_t key, number_key;	/* in refkeys */
+};
+
+/* A row not held whose customer has payments: for last_payment_date. */
+struct dated {
+	uint64_t ordinal;
+	union {
+		uint32_t customer;
+		int32_t	 last_payment;	/* the customer's, once matched */
+	} is;
+};
+
+/* A held invoice's row, for the second pass, in row order. */
+struct planned {
+	uint64_t ordinal;
+	int32_t	 last_payment;
+	uint32_t invoice;		/* NO_INDEX: nothing applied */
+};
+
+/* Payments applied to an invoice, newest first, for payment_ids. */
+struct application {
+	uint64_t id_ref;		/* the payment id: names_ref() */
+	uint32_t next;
+};
+
+struct night {
+	int32_t	 as_of;
+	struct money_scan tolerance;	/* --tolerance as given */
+	char	*scratch;		/* for night_value */
+	size_t	 scratch_size;
+	long long pending_days;
+	struct currency_night currencies[MAX_CURRENCIES];
+	int	 ncurrencies;
+
+	struct names	*customer_ids;
+	struct customer	*customers;	/* by customer_ids index */
+	size_t		 customers_size;
+
+	struct names	*payment_ids;
+	struct payment	*payments;
+	size_t		 npayments, payments_size;
+	struct ref	*refs;
+	size_t		 nrefs, refs_size;
+
+	struct names	*refkeys;	/* memo keys named by some payment */
+	uint32_t	*refkey_first;	/* by refkeys index: first invoice */
+
+	struct invoice	*invoices;
+	size_t		 ninvoices, invoices_size;
+	char		*ids;		/* invoice_id texts */
+	size_t		 ids_len, ids_size;
+	/*
+	 * Invoice indexes grouped and sorted, until regroup() lays the
+	 * invoices out in that order; then the invoices in row order.
+	 */
+	uint32_t	*by_group;
+	struct group	*groups;
+	size_t		 ngroups;
+
+	struct planned	*planned;	/* one per held invoice, in row order */
+	struct dated	*dated;		/* in row order */
+	size_t		 ndated, dated_size;
+	/*
+	 * Customers first met through a memo, after some of their rows went
+	 * by unlooked-at: the second pass looks their rows up in this small
+	 * table rather than every row in the big one.
+	 */
+	struct names	*late_ids;
+	uint32_t	*late_customers;	/* by late_ids index */
+	size_t		 late_size;
+
+	struct application *applications;
+	size_t		 napplications, applications_size;
+
+	struct out	*matches, *unapplied;	/* NULL when not asked for */
+};
+
+/* night.c */
+/* Index of a currency in the night's table, adding it; -1 if not ISO 4217. */
+int	night_currency(struct night *n, const char *code, size_t len);
+/* Ranks of the currencies by code: indexes follow row order, output must not. */
+void	night_currency_ranks(const struct night *n, uint8_t *rank);
+/* The index of a customer id, adding it. */
+uint32_t night_customer(struct night *n, const char *s, size_t len);
+/* A field's unescaped value, or "" for an absent column (col < 0). */
+struct field night_value(struct night *n, const struct row *row, int col);
+/* "column: what \"value\"" into buf. */
+const char *night_reason(char *buf, size_t size, const char *column,
+	    const char *what, struct field f);
+/* A rejected row: to the rejects file, else its reason on stderr. */
+void	night_reject(struct rejects *rj, const char *source,
+	    const struct row *row, const char *reason);
+/* Huge pages under a big block probed at random (Linux); else nothing. */
+void	night_huge_advise(void *p, size_t size);
+
+/* payments.c: read and check the payments file; *posted counts history. */
+void	payments_read(struct night *n, const char *path, struct rejects *rj,
+	    long long *posted);
+
+/* groups.c */
+/* Group and sort the held invoices per customer and currency. */
+void	groups_build(struct night *n);
+/* After matching: the held invoices in row order, for the second pass. */
+void	groups_plan_rows(struct night *n);
+
+/* match.c: apply every unposted payment, in received_date then payment_id order. */
+void	match_all(struct night *n);
+
+#endif

@@ -12,6 +12,7 @@
 #include <strings.h>
 
 #include "email.h"
+#include "rx.h"
 
 #define LOCAL_MAX	64
 
@@ -39,24 +40,19 @@ static pcre2_match_data *syntax_md;
 static int
 syntax_compile(void)
 {
-	int error;
-	PCRE2_SIZE offset;
-
 	if (syntax_re != NULL)
 		return 0;
 #define ATOM "[a-z0-9!#$%&'*+/=?^_`{|}~\\x80-\\xff-]+"
 #define LABEL "[a-z0-9\\x80-\\xff](?:[a-z0-9\\x80-\\xff-]{0,61}[a-z0-9\\x80-\\xff])?"
-	syntax_re = pcre2_compile((PCRE2_SPTR)
+	syntax_re = rx_compile(
 	    "\\A" ATOM "(?:\\." ATOM ")*@(?:" LABEL "\\.)+"
-	    "(?:[a-z\\x80-\\xff]{2,63}|xn--[a-z0-9-]{1,59})\\z",
-	    PCRE2_ZERO_TERMINATED, 0, &error, &offset, NULL);
+	    "(?:[a-z\\x80-\\xff]{2,63}|xn--[a-z0-9-]{1,59})\\z", 0);
 #undef ATOM
 #undef LABEL
 	if (syntax_re == NULL)
 		return -1;
-	(void)pcre2_jit_compile(syntax_re, PCRE2_JIT_COMPLETE);
-	syntax_md = pcre2_match_data_create_from_pattern(syntax_re, NULL);
-	return syntax_md != NULL ? 0 : -1;
+	syntax_md = rx_match_data(syntax_re);
+	return 0;
 }
 
 /* Bytes of white space (ASCII or NBSP) beginning at s, or 0. */

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "phone.h"
+#include "rx.h"
 
 #define DIGITS_MAX	24
 
@@ -77,20 +78,15 @@ phone_region_known(const char *region)
 static int
 ext_compile(void)
 {
-	int error;
-	PCRE2_SIZE offset;
-
 	if (ext_re != NULL)
 		return 0;
-	ext_re = pcre2_compile((PCRE2_SPTR)
+	ext_re = rx_compile(
 	    "(?i)\\s*[,;]?\\s*(?:extension|ext\\.?|ext=|x\\.?|\\#)\\s*:?\\s*"
-	    "([0-9]{1,7})\\s*\\z", PCRE2_ZERO_TERMINATED, 0, &error, &offset,
-	    NULL);
+	    "([0-9]{1,7})\\s*\\z", 0);
 	if (ext_re == NULL)
 		return -1;
-	(void)pcre2_jit_compile(ext_re, PCRE2_JIT_COMPLETE);	/* else interpreted */
-	ext_md = pcre2_match_data_create_from_pattern(ext_re, NULL);
-	return ext_md != NULL ? 0 : -1;
+	ext_md = rx_match_data(ext_re);
+	return 0;
 }
 
 /* Cut the extension off the end of s: the new length of the main part. */

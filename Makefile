@@ -130,3 +130,7 @@ clean:
 	rm -rf $(BUILD) $(BIN)
 
 .PHONY: all test bench demo install clean fuzz fuzzers valgrind
+
+# Keep objects that pattern rules chain through: no "rm build/..." after a
+# build, and the next build reuses them.
+.SECONDARY:

@@ -337,16 +337,6 @@ write_header(struct state *st)
 	out_nl(st->out);
 }
 
-static struct field
-trimmed(struct field f)
-{
-	while (f.len > 0 && (f.s[0] == ' ' || f.s[0] == '\t'))
-		f.s++, f.len--;
-	while (f.len > 0 && (f.s[f.len - 1] == ' ' || f.s[f.len - 1] == '\t'))
-		f.len--;
-	return f;
-}
-
 /* The trimmed, unescaped value of one of our columns; empty if absent. */
 static struct field
 value(struct state *st, const struct row *row, enum column c)
@@ -355,7 +345,7 @@ value(struct state *st, const struct row *row, enum column c)
 
 	if (st->column_of[c] < 0)
 		return none;
-	return trimmed(rows_value(row, st->column_of[c], &st->scratch[c],
+	return rows_trim(rows_value(row, st->column_of[c], &st->scratch[c],
 	    &st->scratch_size[c]));
 }
 

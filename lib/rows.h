@@ -82,6 +82,17 @@ rows_value(const struct row *row, size_t i, char **scratch, size_t *scratch_size
 	return rows_unescape(row, i, scratch, scratch_size);
 }
 
+/* A value without the spaces and tabs around it. */
+static inline struct field
+rows_trim(struct field f)
+{
+	while (f.len > 0 && (f.s[0] == ' ' || f.s[0] == '\t'))
+		f.s++, f.len--;
+	while (f.len > 0 && (f.s[f.len - 1] == ' ' || f.s[f.len - 1] == '\t'))
+		f.len--;
+	return f;
+}
+
 /* "csv", "tsv", "ssv" or "auto" to a format; -1 if unknown. */
 int	rows_parse_format(const char *name, enum rows_format *format);
 

@@ -142,23 +142,13 @@ contact_key(const char *s, size_t len)
 /* --- reading -------------------------------------------------------- */
 
 static struct field
-trimmed(struct field f)
-{
-	while (f.len > 0 && (f.s[0] == ' ' || f.s[0] == '\t'))
-		f.s++, f.len--;
-	while (f.len > 0 && (f.s[f.len - 1] == ' ' || f.s[f.len - 1] == '\t'))
-		f.len--;
-	return f;
-}
-
-static struct field
 value(struct state *st, const struct row *row, enum column c)
 {
 	struct field none = { "", 0 };
 
 	if (st->column_of[c] < 0)
 		return none;
-	return trimmed(rows_value(row, st->column_of[c], &st->scratch[c],
+	return rows_trim(rows_value(row, st->column_of[c], &st->scratch[c],
 	    &st->scratch_size[c]));
 }
 

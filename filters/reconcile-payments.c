@@ -89,6 +89,7 @@ struct input {
 	int		 regular;	/* stdin is a regular file: read it again */
 	off_t		 start;
 	struct out	*spill;		/* else a copy goes here */
+	int		 spill_fd;	/* to read it back: it is unlinked */
 	char		*spill_path;
 	uint64_t	*rejected;	/* row numbers (all rows) rejected in pass 1 */
 	size_t		 nrejected, rejected_size;
@@ -127,13 +128,15 @@ invoice_column(struct rows *r, const char *name, int required)
 	return i;
 }
 
+/* By length and bytes, as rows_column() finds a column: a NUL may be in it. */
 static enum action
-action_of(const char *name)
+action_of(const struct field *name)
 {
 	int k;
 
 	for (k = 0; k < 4; k++)
-		if (strcmp(name, new_columns[k]) == 0)
+		if (name->len == strlen(new_columns[k]) &&
+		    memcmp(name->s, new_columns[k], name->len) == 0)
 			return SET_APPLIED + k;
 	return KEEP;
 }
@@ -157,7 +160,7 @@ plan_layout(struct rows *r, struct layout *lay)
 	lay->actions = ecalloc(h->count ? h->count : 1, 1);
 	lay->rewrites = 0;
 	for (i = 0; i < h->count; i++) {
-		lay->actions[i] = action_of(h->fields[i].s);
+		lay->actions[i] = action_of(&h->fields[i]);
 		if (lay->actions[i] != KEEP) {
 			present[lay->actions[i] - SET_APPLIED] = 1;
 			lay->rewrites = 1;
@@ -263,28 +266,56 @@ parse_invoice(struct night *n, const struct layout *lay, const struct row *row,
 	return NULL;
 }
 
+/* Mark data row ordinal in a row bitmap, growing both by halves. */
+static void
+mark_row(struct night *n, uint64_t **bits, uint64_t ordinal)
+{
+	size_t words, old = n->row_words;
+
+	if (ordinal / 64 >= old) {
+		words = ordinal / 64 + old / 2 + 1024;
+		n->held_rows = ereallocarray(n->held_rows, words, sizeof(uint64_t));
+		n->dated_rows = ereallocarray(n->dated_rows, words,
+		    sizeof(uint64_t));
+		memset(n->held_rows + old, 0, (words - old) * sizeof(uint64_t));
+		memset(n->dated_rows + old, 0, (words - old) * sizeof(uint64_t));
+		n->row_words = words;
+	}
+	(*bits)[ordinal / 64] |= (uint64_t)1 << (ordinal % 64);
+}
+
+static int
+row_marked(const struct night *n, const uint64_t *bits, uint64_t ordinal)
+{
+	return ordinal / 64 < n->row_words &&
+	    (bits[ordinal / 64] >> (ordinal % 64) & 1);
+}
+
 static void
 hold_invoice(struct night *n, const struct invoice_row *ir, uint32_t customer,
     uint32_t key, uint64_t ordinal)
 {
 	struct invoice *inv;
+	size_t size;
 
+	/* big blocks of their own, grown seldom: see first_pass() */
 	if (n->ninvoices == n->invoices_size) {
-		n->invoices_size = n->invoices_size * 2 + 4096;
-		n->invoices = ereallocarray(n->invoices, n->invoices_size,
-		    sizeof(*n->invoices));
-		night_huge_advise(n->invoices, n->invoices_size * sizeof(*n->invoices));
+		size = n->invoices_size * 2 + n->invoices_hint;
+		n->invoices = ebigrealloc(n->invoices,
+		    n->invoices_size * sizeof(*n->invoices),
+		    size * sizeof(*n->invoices));
+		n->invoices_size = size;
 	}
 	if (n->ids_len + ir->id.len > n->ids_size) {
-		n->ids_size = (n->ids_len + ir->id.len) * 2 + 65536;
-		if (n->ids_size > UINT32_MAX)
+		size = (n->ids_len + ir->id.len) * 2 + n->ids_hint;
+		if (n->ids_len + ir->id.len > UINT32_MAX)
 			errx(EX_SOFTWARE, "too many open invoices to index");
-		n->ids = ereallocarray(n->ids, n->ids_size, 1);
-		night_huge_advise(n->ids, n->ids_size);
+		n->ids = ebigrealloc(n->ids, n->ids_size, size);
+		n->ids_size = size;
 	}
+	mark_row(n, &n->held_rows, ordinal);
 	inv = &n->invoices[n->ninvoices];
 	memset(inv, 0, sizeof(*inv));
-	inv->ordinal = ordinal;
 	inv->balance = ir->balance;
 	inv->customer = customer;
 	inv->id_off = n->ids_len;
@@ -310,8 +341,8 @@ note_dated(struct night *n, uint64_t ordinal, uint32_t customer)
 		n->dated = ereallocarray(n->dated, n->dated_size,
 		    sizeof(*n->dated));
 	}
-	n->dated[n->ndated].ordinal = ordinal;
-	n->dated[n->ndated++].is.customer = customer;
+	mark_row(n, &n->dated_rows, ordinal);
+	n->dated[n->ndated++].customer = customer;
 }
 
 static uint32_t
@@ -320,7 +351,7 @@ intern_late_customer(struct night *n, const struct field *id)
 	uint32_t customer = night_customer(n, id->s, id->len), k;
 	int added;
 
-	n->customers[customer].seen = 1;
+	n->customer_marks[customer] |= CUSTOMER_SEEN;
 	k = names_add(n->late_ids, id->s, id->len, &added);
 	if (k >= n->late_size) {
 		n->late_size = n->late_size * 2 + 256;
@@ -352,15 +383,7 @@ struct batch {
 static size_t
 batch_copy(struct batch *b, const char *s, size_t len)
 {
-	size_t at = b->text_len;
-
-	if (b->text_len + len > b->text_size) {
-		b->text_size = (b->text_len + len) * 2 + 4096;
-		b->text = ereallocarray(b->text, b->text_size, 1);
-	}
-	memcpy(b->text + at, s, len);
-	b->text_len += len;
-	return at;
+	return night_append(&b->text, &b->text_len, &b->text_size, s, len);
 }
 
 static void
@@ -398,10 +421,7 @@ batch_flush(struct night *n, struct batch *b)
 	uint32_t customer, key, found[BATCH];
 	int k;
 
-	/*
-	 * The lookups first, then the customers they found: each is another
-	 * cache miss, started for the whole batch before any is waited for.
-	 */
+	/* the lookups first, their cache misses overlapped */
 	for (k = 0; k < b->n; k++) {
 		ir = &b->rows[k];
 		ir->id.s = b->text + b->id_at[k];
@@ -410,19 +430,24 @@ batch_flush(struct night *n, struct batch *b)
 		    names_find_hash(n->customer_ids, ir->customer.s,
 		    ir->customer.len, b->customer_hash[k]);
 #ifdef __GNUC__
+		/* a small table, yet the input streaming by evicts it */
 		if (found[k] != NO_INDEX)
-			__builtin_prefetch(&n->customers[found[k]], 1);
+			__builtin_prefetch(&n->customer_marks[found[k]], 1);
 #endif
+		/* the few memo keys the filter lets by: their slots too */
+		if (b->key_len[k] != 0 && names_may_hold(n->refkeys,
+		    b->key_hash[k]))
+			names_prefetch(n->refkeys, b->key_hash[k], 1);
 	}
 	for (k = 0; k < b->n; k++) {
 		ir = &b->rows[k];
 		customer = found[k];
 		if (customer != NO_INDEX)
-			n->customers[customer].seen = 1;
+			n->customer_marks[customer] |= CUSTOMER_SEEN;
 		key = b->key_len[k] == 0 ? NO_INDEX : names_find_hash(n->refkeys,
 		    b->text + b->key_at[k], b->key_len[k], b->key_hash[k]);
 		if (ir->balance > 0 && (key != NO_INDEX || (customer != NO_INDEX &&
-		    n->customers[customer].unposted))) {
+		    (n->customer_marks[customer] & CUSTOMER_UNPOSTED)))) {
 			if (customer == NO_INDEX)
 				customer = intern_late_customer(n, &ir->customer);
 			hold_invoice(n, ir, customer, key, b->ordinal[k]);
@@ -447,6 +472,11 @@ spill_open(struct input *in, const struct row *header)
 	in->spill_path = emalloc(size);
 	snprintf(in->spill_path, size, "%s/reconcile-payments.XXXXXX", dir);
 	if ((fd = mkstemp(in->spill_path)) < 0)
+		err(EX_CANTCREAT, "%s", in->spill_path);
+	/* unlinked at once, so that no exit leaves it behind */
+	in->spill_fd = open(in->spill_path, O_RDONLY);
+	unlink(in->spill_path);
+	if (in->spill_fd < 0)
 		err(EX_CANTCREAT, "%s", in->spill_path);
 	in->spill = out_open_fd(fd);
 	for (i = 0; i < header->count; i++) {
@@ -474,6 +504,24 @@ spill_row(struct input *in, const struct row *row)
 	out_nl(in->spill);
 }
 
+/*
+ * The most address space reserved ahead for one table: 2 GB, and no more
+ * than a quarter of the memory, lest a kernel that checks what a mapping
+ * might need refuse it.
+ */
+static size_t
+max_hint(void)
+{
+	size_t most = (size_t)1 << 31;
+#ifdef _SC_PHYS_PAGES
+	long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+
+	if (pages > 0 && page > 0 && (size_t)pages / 4 < most / (size_t)page)
+		most = (size_t)pages / 4 * (size_t)page;
+#endif
+	return most;
+}
+
 static void
 first_pass(struct night *n, struct input *in, struct layout *lay,
     struct rejects *rj)
@@ -486,8 +534,24 @@ first_pass(struct night *n, struct input *in, struct layout *lay,
 	char buf[256];
 	int got;
 
+	memset(&batch, 0, sizeof(batch));	/* main may run again */
 	in->regular = fstat(0, &st) == 0 && S_ISREG(st.st_mode) &&
 	    (in->start = lseek(0, 0, SEEK_CUR)) >= 0;
+	/*
+	 * Room for the index at once, as address space: pages are only
+	 * taken as they are written, and growing would copy it.  A row is
+	 * at least 24 bytes; an invoice_id is less than half of its row.
+	 */
+	n->invoices_hint = 4096;
+	n->ids_hint = 65536;
+	if (in->regular && st.st_size > in->start) {
+		n->invoices_hint += (st.st_size - in->start) / 24;
+		n->ids_hint += (st.st_size - in->start) / 2;
+	}
+	if (n->invoices_hint > max_hint() / sizeof(*n->invoices))
+		n->invoices_hint = max_hint() / sizeof(*n->invoices);
+	if (n->ids_hint > max_hint())
+		n->ids_hint = max_hint();
 	if ((in->rows = rows_open("-", ROWS_AUTO, &errstr)) == NULL)
 		errx(EX_NOINPUT, "<stdin>: %s", errstr);
 	name = rows_name(in->rows);
@@ -535,8 +599,11 @@ second_open(struct input *in, enum rows_format format)
 		if (out_close(in->spill) < 0)
 			errx(EX_IOERR, "%s: %s", in->spill_path, strerror(errno));
 		in->spill = NULL;
-		in->rows = rows_open(in->spill_path, ROWS_TSV, &errstr);
-		unlink(in->spill_path);	/* gone when closed, whatever happens */
+		/* the pipe is spent: the copy takes its place as stdin */
+		if (dup2(in->spill_fd, 0) < 0)
+			err(EX_IOERR, "%s", in->spill_path);
+		close(in->spill_fd);
+		in->rows = rows_open("-", ROWS_TSV, &errstr);
 	}
 	if (in->rows == NULL)
 		errx(EX_IOERR, "<stdin>: reading again: %s", errstr);
@@ -556,6 +623,7 @@ struct update {
 	const struct invoice *inv;	/* NULL: not held */
 	int		 exponent;
 	int64_t		 balance;
+	int64_t		 applied;	/* tonight, to the invoice held */
 	int		 balance_changed;
 	const char	*bucket;	/* NULL: keep */
 	int32_t		 last_payment;
@@ -636,7 +704,7 @@ write_value(struct night *n, struct out *o, const struct row *row, size_t i,
 			out_text(o, row->fields[i].s, row->fields[i].len);
 		break;
 	case SET_APPLIED:
-		out_amount(o, u->inv ? u->inv->applied : 0, u->exponent);
+		out_amount(o, u->applied, u->exponent);
 		break;
 	case SET_PAYMENT_IDS:
 		if (u->inv != NULL)
@@ -678,6 +746,19 @@ unheld_update(struct night *n, const struct layout *lay, const struct row *row,
 	}
 }
 
+/* What tonight's payments applied to an invoice, from its applications. */
+static int64_t
+applied_to(const struct night *n, const struct invoice *inv)
+{
+	int64_t sum = 0;
+	uint32_t k;
+
+	for (k = inv->last_application; k != NO_INDEX;
+	    k = n->applications[k].next)
+		sum += n->applications[k].amount;
+	return sum;
+}
+
 static void
 plan_update(struct night *n, const struct layout *lay, const struct row *row,
     const struct invoice *inv, int32_t last_payment, struct update *u)
@@ -693,7 +774,8 @@ plan_update(struct night *n, const struct layout *lay, const struct row *row,
 	u->exponent = k >= 0 ? n->currencies[k].exponent : 2;
 	if (inv) {
 		u->balance = inv->balance;
-		u->balance_changed = inv->applied > 0 || lay->applied >= 0;
+		u->applied = applied_to(n, inv);
+		u->balance_changed = u->applied > 0 || lay->applied >= 0;
 	} else
 		unheld_update(n, lay, row, u);
 	if (u->balance_changed && lay->bucket >= 0) {
@@ -811,33 +893,29 @@ write_header(struct out *o, const struct rows *r, const struct layout *lay)
 /*
  * The rows that changed need their invoice, its newest application and
  * that payment's id: three dependent cache misses.  Start each one rows
- * ahead, one stage per distance, so they overlap with the writing.
+ * that changed ahead (touched lists them), one stage per distance, so
+ * that they overlap with the writing.
  */
 static void
-prefetch_ahead(const struct night *n, size_t held)
+prefetch_ahead(const struct night *n, size_t touched)
 {
 #ifdef __GNUC__
 	const struct invoice *inv;
-	uint32_t i;
+	size_t len;
 
-	if (held + 48 < n->ninvoices &&
-	    (i = n->planned[held + 48].invoice) != NO_INDEX)
-		__builtin_prefetch(&n->invoices[i]);
-	if (held + 24 < n->ninvoices &&
-	    (i = n->planned[held + 24].invoice) != NO_INDEX &&
-	    (inv = &n->invoices[i])->last_application != NO_INDEX)
-		__builtin_prefetch(&n->applications[inv->last_application]);
-	if (held + 8 < n->ninvoices &&
-	    (i = n->planned[held + 8].invoice) != NO_INDEX &&
-	    (inv = &n->invoices[i])->last_application != NO_INDEX) {
-		size_t len;
-
+	if (touched + 16 < n->ntouched)
+		__builtin_prefetch(&n->invoices[n->touched[touched + 16]]);
+	if (touched + 8 < n->ntouched)
+		__builtin_prefetch(&n->applications[
+		    n->invoices[n->touched[touched + 8]].last_application]);
+	if (touched + 3 < n->ntouched) {
+		inv = &n->invoices[n->touched[touched + 3]];
 		__builtin_prefetch(names_ref_text(n->payment_ids,
 		    n->applications[inv->last_application].id_ref, &len));
 	}
 #else
 	(void)n;
-	(void)held;
+	(void)touched;
 #endif
 }
 
@@ -850,7 +928,7 @@ second_pass(struct night *n, struct input *in, const struct layout *lay,
 	const struct invoice *inv;
 	const char *errstr;
 	uint64_t row_number = 0, kept = 0;
-	size_t next_rejected = 0, held = 0, dated = 0;
+	size_t next_rejected = 0, held = 0, dated = 0, touched = 0;
 	uint32_t customer;
 	int32_t last_payment;
 	struct field id;
@@ -866,13 +944,14 @@ second_pass(struct night *n, struct input *in, const struct layout *lay,
 			errx(EX_SOFTWARE, "<stdin>: changed while being read");
 		inv = NULL;
 		last_payment = NO_DATE;
-		prefetch_ahead(n, held);
-		if (held < n->ninvoices && n->planned[held].ordinal == kept) {
-			if (n->planned[held].invoice != NO_INDEX)
+		if (row_marked(n, n->held_rows, kept)) {
+			if (n->planned[held].invoice != NO_INDEX) {
+				prefetch_ahead(n, touched++);
 				inv = &n->invoices[n->planned[held].invoice];
+			}
 			last_payment = n->planned[held++].last_payment;
-		} else if (dated < n->ndated && n->dated[dated].ordinal == kept)
-			last_payment = n->dated[dated++].is.last_payment;
+		} else if (row_marked(n, n->dated_rows, kept))
+			last_payment = n->dated[dated++].last_payment;
 		else if (names_count(n->late_ids) > 0) {
 			id = night_value(n, &row, lay->customer_id);
 			if ((customer = names_find(n->late_ids, id.s, id.len)) !=
@@ -1005,9 +1084,7 @@ lines_open(struct input *in, struct lines *ls)
 		if (out_close(in->spill) < 0)
 			errx(EX_IOERR, "%s: %s", in->spill_path, strerror(errno));
 		in->spill = NULL;
-		if ((ls->fd = open(in->spill_path, O_RDONLY)) < 0)
-			err(EX_IOERR, "%s", in->spill_path);
-		unlink(in->spill_path);
+		ls->fd = in->spill_fd;
 	}
 	ls->size = 1 << 20;
 	ls->buf = emalloc(ls->size);
@@ -1062,7 +1139,7 @@ second_pass_lines(struct night *n, struct input *in, const struct layout *lay,
 	const struct invoice *inv;
 	const char *line;
 	uint64_t row_number = 0, kept = 0;
-	size_t len, next_rejected = 0, held = 0, dated = 0;
+	size_t len, next_rejected = 0, held = 0, dated = 0, touched = 0;
 	uint32_t customer;
 	int32_t last_payment;
 	struct field id;
@@ -1082,13 +1159,14 @@ second_pass_lines(struct night *n, struct input *in, const struct layout *lay,
 			errx(EX_SOFTWARE, "<stdin>: changed while being read");
 		inv = NULL;
 		last_payment = NO_DATE;
-		prefetch_ahead(n, held);
-		if (held < n->ninvoices && n->planned[held].ordinal == kept) {
-			if (n->planned[held].invoice != NO_INDEX)
+		if (row_marked(n, n->held_rows, kept)) {
+			if (n->planned[held].invoice != NO_INDEX) {
+				prefetch_ahead(n, touched++);
 				inv = &n->invoices[n->planned[held].invoice];
+			}
 			last_payment = n->planned[held++].last_payment;
-		} else if (dated < n->ndated && n->dated[dated].ordinal == kept)
-			last_payment = n->dated[dated++].is.last_payment;
+		} else if (row_marked(n, n->dated_rows, kept))
+			last_payment = n->dated[dated++].last_payment;
 		else if (names_count(n->late_ids) > 0) {
 			lines_split(ls, line, len, &row);
 			if (row.count != lay->ncolumns)
@@ -1234,6 +1312,7 @@ main(int argc, char *argv[])
 	long long payments_rejected, posted = 0;
 	int ch, i;
 
+	memset(&n, 0, sizeof(n));	/* main may run again */
 	cli_init(&cli);
 	n.pending_days = 7;
 	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
@@ -1300,9 +1379,14 @@ main(int argc, char *argv[])
 	payments_read(&n, opt.payments, &rj, &posted);
 	PHASE("payments");
 	payments_rejected = rj.count;
+	/* no payment id is looked up again: only their texts are written */
+	names_drop_table(n.payment_ids);
 	memset(&in, 0, sizeof(in));
 	first_pass(&n, &in, &lay, &rj);
 	PHASE("first pass");
+	/* nor a customer id or a memo key after the first pass */
+	names_drop_table(n.customer_ids);
+	names_drop_table(n.refkeys);
 	groups_build(&n);
 	PHASE("groups");
 	match_all(&n);
@@ -1337,16 +1421,16 @@ main(int argc, char *argv[])
 	free(in.rejected);
 	free(in.spill_path);
 	free(lay.actions);
-	free(n.invoices);
-	free(n.ids);
-	free(n.by_group);
-	free(n.planned);
+	ebigfree(n.invoices, (n.ninvoices + 1) * sizeof(*n.invoices));
+	ebigfree(n.ids, n.ids_size);
+	ebigfree(n.planned, n.planned_bytes);
 	free(n.groups);
 	free(n.payments);
 	free(n.refs);
 	free(n.refkey_first);
 	free(n.customers);
-	free(n.applications);
+	free(n.customer_marks);
+	ebigfree(n.applications, n.applications_size * sizeof(*n.applications));
 	free(n.scratch);
 	names_free(n.customer_ids);
 	names_free(n.payment_ids);
@@ -1354,6 +1438,9 @@ main(int argc, char *argv[])
 	names_free(n.late_ids);
 	free(n.late_customers);
 	free(n.dated);
+	free(n.held_rows);
+	free(n.dated_rows);
+	free(n.touched);
 	if (rj.count > cli.max_rejects) {
 		if (cli.rejects_path != NULL)
 			warnx("%lld rows rejected, see %s", rj.count,

@@ -1,8 +1,10 @@
 /* Allocators that exit on failure, so callers never test for NULL. */
 #include <err.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "ealloc.h"
@@ -84,4 +86,37 @@ ebigfree(void *p, size_t size)
 		free(p);
 	else
 		munmap(p, size);
+}
+
+void *
+ebigrealloc(void *p, size_t old_size, size_t size)
+{
+	void *q;
+
+	if (size <= old_size)
+		return p;
+	q = ebigalloc(size);
+	if (p != NULL) {
+		memcpy(q, p, old_size);
+		ebigfree(p, old_size);
+	}
+	return q;
+}
+
+void
+ebigtrim(void *p, size_t size, size_t keep)
+{
+#ifdef MADV_DONTNEED
+	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+	uintptr_t from = ((uintptr_t)p + keep + page - 1) & ~(page - 1);
+	uintptr_t end = ((uintptr_t)p + size) & ~(page - 1);
+
+	/* only a mapping of its own: a calloc'd block shares its pages */
+	if (p != NULL && size >= BIG_TABLE && end > from)
+		(void)madvise((void *)from, end - from, MADV_DONTNEED);
+#else
+	(void)p;
+	(void)size;
+	(void)keep;
+#endif
 }

@@ -16,5 +16,12 @@ char	*estrndup(const char *s, size_t len);
  */
 void	*ebigalloc(size_t size);
 void	 ebigfree(void *p, size_t size);
+/*
+ * Grow an ebigalloc block of old_size bytes to size, keeping its contents
+ * (the new bytes are zero); and give back the pages past its first keep
+ * bytes, which stay as they are (the block keeps its size for ebigfree).
+ */
+void	*ebigrealloc(void *p, size_t old_size, size_t size);
+void	 ebigtrim(void *p, size_t size, size_t keep);
 
 #endif

@@ -12,6 +12,8 @@
 #include "reconcile.h"
 
 static const struct night *sort_night;
+/* Currency indexes follow row order; the order of groups follows codes. */
+static uint8_t sort_rank[MAX_CURRENCIES];
 
 static int
 invoice_order(const void *a, const void *b)
@@ -22,7 +24,7 @@ invoice_order(const void *a, const void *b)
 	int cmp;
 
 	if (x->currency != y->currency)
-		return x->currency < y->currency ? -1 : 1;
+		return sort_rank[x->currency] < sort_rank[y->currency] ? -1 : 1;
 	if (x->due != y->due)
 		return x->due < y->due ? -1 : 1;
 	cmp = memcmp(sort_night->ids + x->id_off, sort_night->ids + y->id_off, len);
@@ -77,7 +79,7 @@ sort_invoices(const struct night *n, uint32_t *v, size_t count,
 		return;
 	for (i = 0; i < count; i++) {
 		inv = &n->invoices[v[i]];
-		keys[i] = (uint64_t)inv->currency << 56 |
+		keys[i] = (uint64_t)sort_rank[inv->currency] << 56 |
 		    (uint64_t)(uint32_t)(inv->due - min_due) << 32 | v[i];
 	}
 	if (count <= 16) {
@@ -125,7 +127,10 @@ night_currency_ranks(const struct night *n, uint8_t *rank)
  * Briefly holds the index twice: moving the invoices in place, cycle by
  * cycle of the permutation, saves that memory but is one dependent cache
  * miss per invoice, and measured twice as slow as this copy, whose reads
- * are prefetched ahead.
+ * are prefetched ahead.  The old copy's memory is not given back: fresh
+ * pages cost more than anything else here (the kernel zeroes them, and a
+ * virtual machine's host may fault them in), so it holds the row ranks a
+ * moment, then the row plan.
  */
 static void
 regroup(struct night *n)
@@ -134,25 +139,29 @@ regroup(struct night *n)
 	uint32_t *row_order, next;
 	size_t i, k;
 
-	grouped = ereallocarray(NULL, n->ninvoices + 1, sizeof(*grouped));
-	night_huge_advise(grouped, (n->ninvoices + 1) * sizeof(*grouped));
-	row_order = ereallocarray(NULL, n->ninvoices + 1, sizeof(*row_order));
+	grouped = ebigalloc((n->ninvoices + 1) * sizeof(*grouped));
 	for (i = 0; i < n->ninvoices; i++) {
 #ifdef __GNUC__
 		if (i + 16 < n->ninvoices)
 			__builtin_prefetch(&n->invoices[n->by_group[i + 16]]);
 #endif
 		grouped[i] = n->invoices[n->by_group[i]];
-		row_order[n->by_group[i]] = i;
 	}
+	/* the old invoices are dead: their memory holds the row ranks */
+	row_order = (uint32_t *)n->invoices;
+	for (i = 0; i < n->ninvoices; i++)
+		row_order[n->by_group[i]] = i;
 	for (i = 0; i < n->ninvoices; i++)
 		if ((next = grouped[i].next_same_key) != NO_INDEX)
 			grouped[i].next_same_key = row_order[next];
 	for (k = 0; k < names_count(n->refkeys); k++)
 		if (n->refkey_first[k] != NO_INDEX)
 			n->refkey_first[k] = row_order[n->refkey_first[k]];
-	free(n->invoices);
-	free(row_order);
+	/* and then the row plan, a quarter of their size: the rest goes */
+	n->planned = (struct planned *)n->invoices;
+	n->planned_bytes = n->invoices_size * sizeof(*n->invoices);
+	ebigtrim(n->planned, n->planned_bytes,
+	    n->ninvoices * sizeof(*n->planned));
 	n->invoices = grouped;
 }
 
@@ -161,7 +170,6 @@ groups_build(struct night *n)
 {
 	size_t ncust = names_count(n->customer_ids), i, c, at, ahead = 0;
 	uint32_t *start = ecalloc(ncust + 1, sizeof(*start)), k;
-	uint8_t rank[MAX_CURRENCIES], *saved = emalloc(n->ninvoices + 1);
 	struct customer *cust;
 	uint64_t *keys;
 	int32_t min_due = INT32_MAX, max_due = INT32_MIN;
@@ -175,16 +183,10 @@ groups_build(struct night *n)
 	}
 	for (c = 0; c < ncust; c++)
 		start[c + 1] += start[c];
-	n->by_group = ereallocarray(NULL, n->ninvoices + 1, sizeof(*n->by_group));
-	night_huge_advise(n->by_group, (n->ninvoices + 1) * sizeof(*n->by_group));
+	n->by_group = ebigalloc((n->ninvoices + 1) * sizeof(*n->by_group));
 	for (i = 0; i < n->ninvoices; i++)
 		n->by_group[start[n->invoices[i].customer]++] = i;
-	/* sort by code rank, then restore the indexes */
-	night_currency_ranks(n, rank);
-	for (i = 0; i < n->ninvoices; i++) {
-		saved[i] = n->invoices[i].currency;
-		n->invoices[i].currency = rank[saved[i]];
-	}
+	night_currency_ranks(n, sort_rank);
 	sort_night = n;
 	/* the sort keys: the most invoices of one customer, due days in 24 bits */
 	keys = NULL;
@@ -226,13 +228,7 @@ groups_build(struct night *n)
 			n->groups[n->ngroups - 1].count++;
 		}
 	}
-	for (i = 0; i < n->ninvoices; i++)
-		n->invoices[i].currency = saved[i];
-	for (i = 0; i < n->ngroups; i++)
-		n->groups[i].currency =
-		    n->invoices[n->by_group[n->groups[i].first]].currency;
 	free(keys);
-	free(saved);
 	free(start);
 	regroup(n);
 }
@@ -250,22 +246,27 @@ groups_plan_rows(struct night *n)
 	struct planned *p;
 	size_t k;
 
-	n->planned = ereallocarray(NULL, n->ninvoices + 1, sizeof(*n->planned));
-	night_huge_advise(n->planned, (n->ninvoices + 1) * sizeof(*n->planned));
 	for (k = 0; k < n->ninvoices; k++) {
 		p = &n->planned[n->by_group[k]];
-		p->ordinal = n->invoices[k].ordinal;
 		p->last_payment = n->customers[n->invoices[k].customer].last_payment;
-		p->invoice = n->invoices[k].applied > 0 ? k : NO_INDEX;
+		p->invoice = n->invoices[k].last_application != NO_INDEX ? k :
+		    NO_INDEX;
 	}
-	free(n->by_group);
+	ebigfree(n->by_group, (n->ninvoices + 1) * sizeof(*n->by_group));
 	n->by_group = NULL;
+	/* the second pass fetches these ahead of their rows */
+	for (k = 0, n->ntouched = 0; k < n->ninvoices; k++)
+		n->ntouched += n->planned[k].invoice != NO_INDEX;
+	n->touched = ereallocarray(NULL, n->ntouched + 1, sizeof(*n->touched));
+	for (k = 0, n->ntouched = 0; k < n->ninvoices; k++)
+		if (n->planned[k].invoice != NO_INDEX)
+			n->touched[n->ntouched++] = n->planned[k].invoice;
 	for (k = 0; k < n->ndated; k++) {
 #ifdef __GNUC__
 		if (k + 32 < n->ndated)
-			__builtin_prefetch(&n->customers[n->dated[k + 32].is.customer]);
+			__builtin_prefetch(&n->customers[n->dated[k + 32].customer]);
 #endif
-		n->dated[k].is.last_payment =
-		    n->customers[n->dated[k].is.customer].last_payment;
+		n->dated[k].last_payment =
+		    n->customers[n->dated[k].customer].last_payment;
 	}
 }

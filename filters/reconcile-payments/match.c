@@ -45,19 +45,23 @@ apply(struct night *n, uint32_t p, uint32_t i, int64_t amount,
 	struct application *a;
 
 	inv->balance -= amount;
-	inv->applied += amount;
 	add_total(c, &c->applied, amount);
 	if (n->as_of - pay->received <= n->pending_days)
 		inv->pending = 1;
 	if (cust->last_payment == NO_DATE || cust->last_payment < pay->received)
 		cust->last_payment = pay->received;
 	if (n->napplications == n->applications_size) {
-		n->applications_size = n->applications_size * 2 + 1024;
-		n->applications = ereallocarray(n->applications,
-		    n->applications_size, sizeof(*n->applications));
+		/* huge pages: the second pass fetches them at random */
+		size_t size = n->applications_size * 2 + n->npayments * 2 + 1024;
+
+		n->applications = ebigrealloc(n->applications,
+		    n->applications_size * sizeof(*n->applications),
+		    size * sizeof(*n->applications));
+		n->applications_size = size;
 	}
 	a = &n->applications[n->napplications];
 	a->id_ref = names_ref(n->payment_ids, pay->id);
+	a->amount = amount;
 	a->next = inv->last_application;
 	inv->last_application = n->napplications++;
 	if (n->matches == NULL)
@@ -302,7 +306,7 @@ match_payment(struct night *n, uint32_t p)
 			unapplied(n, p, left, "overpayment");
 		return;
 	}
-	if (pay->customer == NO_INDEX || !n->customers[pay->customer].seen) {
+	if (pay->customer == NO_INDEX || !(n->customer_marks[pay->customer] & CUSTOMER_SEEN)) {
 		unapplied(n, p, left, "unknown_customer");
 		return;
 	}

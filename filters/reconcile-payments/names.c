@@ -5,8 +5,10 @@
  * to memory is a cache miss, so a slot keeps hash bits and, for texts of
  * 8 bytes or less (customer ids mostly), the text itself: a lookup is one
  * visit.  A small filter answers most lookups of absent texts.  An entry
- * costs its text, 8 bytes of offset and two or so 16-byte slots.
+ * costs its text, 8 bytes of offset and 1.4 to 3 16-byte slots.
  */
+#include <sys/mman.h>
+
 #include <err.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -148,6 +150,12 @@ names_prefetch(const struct names *nm, uint64_t hash, int slot_too)
 #endif
 }
 
+int
+names_may_hold(const struct names *nm, uint64_t hash)
+{
+	return filter_has(nm, hash);
+}
+
 uint32_t
 names_find(const struct names *nm, const char *s, size_t len)
 {
@@ -223,10 +231,42 @@ rehash(struct names *nm, size_t mask)
 	}
 }
 
+/*
+ * At most 70% full: probes stay within a cache line or two (four slots
+ * to a line), and a table of millions of texts, whose every page is a
+ * fresh one the kernel must clear, is half the size of a half-full one.
+ */
+static int
+too_full(size_t count, size_t mask)
+{
+	return count * 10 > (mask + 1) * 7;
+}
+
 static void
 grow(struct names *nm)
 {
 	rehash(nm, nm->mask * 2 + 1);
+}
+
+/*
+ * Huge pages under a reserved arena, before its pages are written: the
+ * texts are read at random (payment ids, by the second pass), and with
+ * small pages each read also misses the TLB.  Only the 2 MB-aligned
+ * inside of the block is advised; a hint the kernel may refuse.
+ */
+static void
+advise_huge(void *p, size_t size)
+{
+#ifdef MADV_HUGEPAGE
+	uintptr_t huge = 2 << 20, start = ((uintptr_t)p + huge - 1) & ~(huge - 1);
+	uintptr_t end = ((uintptr_t)p + size) & ~(huge - 1);
+
+	if (end > start)
+		(void)madvise((void *)start, end - start, MADV_HUGEPAGE);
+#else
+	(void)p;
+	(void)size;
+#endif
 }
 
 void
@@ -236,7 +276,7 @@ names_reserve(struct names *nm, size_t n, size_t text_bytes)
 
 	if (n > NO_INDEX / 2)
 		n = NO_INDEX / 2;
-	while (mask < n * 2)
+	while (too_full(n, mask))
 		mask = mask * 2 + 1;
 	if (mask != nm->mask)
 		rehash(nm, mask);
@@ -248,13 +288,20 @@ names_reserve(struct names *nm, size_t n, size_t text_bytes)
 	if (nm->arena_len + text_bytes > nm->arena_size) {
 		nm->arena_size = nm->arena_len + text_bytes;
 		nm->arena = ereallocarray(nm->arena, nm->arena_size, 1);
+		advise_huge(nm->arena, nm->arena_size);
 	}
 }
 
 uint32_t
 names_add(struct names *nm, const char *s, size_t len, int *added)
 {
-	uint64_t hash = strset_hash(s, len);
+	return names_add_hash(nm, s, len, strset_hash(s, len), added);
+}
+
+uint32_t
+names_add_hash(struct names *nm, const char *s, size_t len, uint64_t hash,
+    int *added)
+{
 	size_t slot = find_slot(nm, s, len, hash);
 
 	*added = 0;
@@ -277,8 +324,7 @@ names_add(struct names *nm, const char *s, size_t len, int *added)
 	fill_slot(&nm->slots[slot], nm->count, hash, s, len);
 	filter_add(nm, hash);
 	*added = 1;
-	/* keep the table at most half full, so probes stay short */
-	if ((size_t)++nm->count * 2 > nm->mask)
+	if (too_full(++nm->count, nm->mask))
 		grow(nm);
 	return nm->count - 1;
 }
@@ -311,6 +357,16 @@ names_prefetch_text(const struct names *nm, uint32_t i, int stage)
 #endif
 }
 
+void
+names_drop_table(struct names *nm)
+{
+	ebigfree(nm->slots, (nm->mask + 1) * sizeof(*nm->slots));
+	if (nm->filter != NULL)
+		ebigfree(nm->filter, nm->mask + 1);
+	nm->slots = NULL;
+	nm->filter = NULL;
+}
+
 uint32_t
 names_count(const struct names *nm)
 {
@@ -331,7 +387,8 @@ names_free(struct names *nm)
 		return;
 	free(nm->arena);
 	free(nm->offsets);
-	ebigfree(nm->slots, (nm->mask + 1) * sizeof(*nm->slots));
+	if (nm->slots != NULL)
+		ebigfree(nm->slots, (nm->mask + 1) * sizeof(*nm->slots));
 	if (nm->filter != NULL)
 		ebigfree(nm->filter, nm->mask + 1);
 	free(nm);

@@ -1,10 +1,7 @@
 /*
  * What reconcile-payments' parts share: the night's currency table, the
- * interning of customers, field values and reasons for rejected rows, and
- * the advice for big tables.
+ * interning of customers, field values and reasons for rejected rows.
  */
-#include <sys/mman.h>
-
 #include <err.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -71,6 +68,22 @@ night_reason(char *buf, size_t size, const char *column, const char *what,
 	return buf;
 }
 
+size_t
+night_append(char **text, size_t *len, size_t *size, const char *s, size_t n)
+{
+	size_t at = *len;
+
+	/* allocated even for an empty text: *text + at is never NULL + 0 */
+	if (*text == NULL || *len + n > *size) {
+		*size = (*len + n) * 2 + 4096;
+		*text = ereallocarray(*text, *size, 1);
+	}
+	if (n > 0)
+		memcpy(*text + at, s, n);
+	*len += n;
+	return at;
+}
+
 uint32_t
 night_customer(struct night *n, const char *s, size_t len)
 {
@@ -83,7 +96,10 @@ night_customer(struct night *n, const char *s, size_t len)
 			n->customers_size = n->customers_size * 2 + 1024;
 			n->customers = ereallocarray(n->customers,
 			    n->customers_size, sizeof(*n->customers));
+			n->customer_marks = ereallocarray(n->customer_marks,
+			    n->customers_size, 1);
 		}
+		n->customer_marks[c] = 0;
 		memset(&n->customers[c], 0, sizeof(n->customers[c]));
 		n->customers[c].last_payment = NO_DATE;
 	}
@@ -97,24 +113,4 @@ night_value(struct night *n, const struct row *row, int col)
 
 	return col < 0 ? none : rows_value(row, col, &n->scratch,
 	    &n->scratch_size);
-}
-
-/*
- * Ask for huge pages under a big table that is probed at random: with 4 KB
- * pages nearly every probe of a table of tens of megabytes also misses the
- * TLB.  Only the 2 MB-aligned inside of the block is advised.
- */
-void
-night_huge_advise(void *p, size_t size)
-{
-#ifdef MADV_HUGEPAGE
-	uintptr_t huge = 2 << 20, start = ((uintptr_t)p + huge - 1) & ~(huge - 1);
-	uintptr_t end = ((uintptr_t)p + size) & ~(huge - 1);
-
-	if (size >= 2 * huge && end > start)
-		(void)madvise((void *)start, end - start, MADV_HUGEPAGE);
-#else
-	(void)p;
-	(void)size;
-#endif
 }

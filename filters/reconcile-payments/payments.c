@@ -130,6 +130,7 @@ struct deferred {
 		size_t	 len;		/* 0: no customer */
 		int32_t	 received;
 		uint32_t payment;	/* in n->payments, or NO_INDEX when posted */
+		uint32_t customer;	/* once interned */
 		uint8_t	 posted;
 	} *customers;
 	size_t		 ncustomers, customers_size;
@@ -139,15 +140,7 @@ struct deferred {
 static size_t
 defer_text(struct deferred *d, const char *s, size_t len)
 {
-	size_t at = d->text_len;
-
-	if (d->text_len + len > d->text_size) {
-		d->text_size = (d->text_len + len) * 2 + 65536;
-		d->text = ereallocarray(d->text, d->text_size, 1);
-	}
-	memcpy(d->text + at, s, len);
-	d->text_len += len;
-	return at;
+	return night_append(&d->text, &d->text_len, &d->text_size, s, len);
 }
 
 static void
@@ -239,12 +232,24 @@ intern_deferred(struct night *n, struct deferred *d)
 		    NO_INDEX;
 		if (c->payment != NO_INDEX)
 			n->payments[c->payment].customer = i;
-		if (i == NO_INDEX)
+		c->customer = i;
+	}
+	/* then their dates: the customers too are met at random */
+	for (k = 0; k < d->ncustomers; k++) {
+#ifdef __GNUC__
+		if (k + AHEAD < d->ncustomers &&
+		    d->customers[k + AHEAD].customer != NO_INDEX)
+			__builtin_prefetch(
+			    &n->customers[d->customers[k + AHEAD].customer], 1);
+#endif
+		c = &d->customers[k];
+		if ((i = c->customer) == NO_INDEX)
 			continue;
 		cust = &n->customers[i];
 		if (cust->last_payment == NO_DATE || cust->last_payment < c->received)
 			cust->last_payment = c->received;
-		cust->unposted |= !c->posted;
+		if (!c->posted)
+			n->customer_marks[i] |= CUSTOMER_UNPOSTED;
 	}
 	/* each reference adds at most two keys, the second a suffix of the first */
 	names_reserve(n->refkeys, n->nrefs * 2, d->text_len);
@@ -284,25 +289,143 @@ reserve_ids(struct night *n, struct rows *r, size_t sampled)
 	names_reserve(n->payment_ids, rows, rows * 12);
 }
 
+/*
+ * Rows wait in a batch so that the lookups of their payment ids, in a
+ * table of a hundred megabytes, are prefetched together: one at a time,
+ * each would be a cache miss.  A row is copied (its raw text and fields)
+ * since rows_next() reuses its buffer; rows are handled in file order.
+ */
+#define PAY_BATCH	16
+
+struct pay_batch {
+	struct row	 rows[PAY_BATCH];
+	struct payment	 parsed[PAY_BATCH];
+	const char	*reason[PAY_BATCH];
+	char		 why[PAY_BATCH][256];
+	uint64_t	 hash[PAY_BATCH];
+	size_t		 raw_at[PAY_BATCH], fields_at[PAY_BATCH];
+	int		 n;
+	char		*text;
+	size_t		 text_len, text_size;
+	struct field	*fields;
+	size_t		 nfields, fields_size;
+};
+
+static size_t
+batch_text(struct pay_batch *b, const char *s, size_t len)
+{
+	return night_append(&b->text, &b->text_len, &b->text_size, s, len);
+}
+
+/* Keep a copy of row; field texts hold their offsets until batch_rows(). */
+static void
+batch_keep(struct pay_batch *b, const struct row *row)
+{
+	int k = b->n++;
+	size_t i;
+
+	b->rows[k] = *row;
+	b->raw_at[k] = batch_text(b, row->raw, row->raw_len);
+	if (b->nfields + row->count > b->fields_size) {
+		b->fields_size = (b->nfields + row->count) * 2 + 64;
+		b->fields = ereallocarray(b->fields, b->fields_size,
+		    sizeof(*b->fields));
+	}
+	b->fields_at[k] = b->nfields;
+	for (i = 0; i < row->count; i++) {
+		b->fields[b->nfields].len = row->fields[i].len;
+		b->fields[b->nfields++].s = (const char *)(uintptr_t)
+		    batch_text(b, row->fields[i].s, row->fields[i].len);
+	}
+}
+
+/* The copies' pointers, now that the text no longer moves. */
+static void
+batch_rows(struct pay_batch *b)
+{
+	size_t i;
+	int k;
+
+	for (i = 0; i < b->nfields; i++)
+		b->fields[i].s = b->text + (uintptr_t)b->fields[i].s;
+	for (k = 0; k < b->n; k++) {
+		b->rows[k].raw = b->text + b->raw_at[k];
+		b->rows[k].fields = b->fields + b->fields_at[k];
+	}
+}
+
+static void
+batch_flush(struct night *n, struct pay_batch *b, struct rejects *rj,
+    const char *name, size_t ncolumns, const int *col, struct deferred *d,
+    struct memo *memo, long long *posted)
+{
+	struct row *row;
+	struct payment *p;
+	struct field id;
+	int k, added;
+
+	batch_rows(b);
+	for (k = 0; k < b->n; k++) {
+		row = &b->rows[k];
+		p = &b->parsed[k];
+		memset(p, 0, sizeof(*p));
+		if (row->count != ncolumns) {
+			snprintf(b->why[k], sizeof(b->why[k]), "wrong number of "
+			    "fields: %zu, header has %zu", row->count, ncolumns);
+			b->reason[k] = b->why[k];
+			continue;
+		}
+		b->reason[k] = parse_payment(n, row, col, p, b->why[k],
+		    sizeof(b->why[k]));
+		if (b->reason[k] != NULL)
+			continue;
+		id = night_value(n, row, col[PAY_ID]);
+		b->hash[k] = names_hash(id.s, id.len);
+		names_prefetch(n->payment_ids, b->hash[k], 1);
+	}
+	for (k = 0; k < b->n; k++) {
+		row = &b->rows[k];
+		p = &b->parsed[k];
+		if (b->reason[k] != NULL) {
+			night_reject(rj, name, row, b->reason[k]);
+			continue;
+		}
+		id = night_value(n, row, col[PAY_ID]);
+		p->id = names_add_hash(n->payment_ids, id.s, id.len, b->hash[k],
+		    &added);
+		if (!added) {
+			night_reject(rj, name, row, night_reason(b->why[k],
+			    sizeof(b->why[k]), "payment_id",
+			    "duplicate payment_id", id));
+			continue;
+		}
+		keep_payment(n, d, memo, row, col, p);
+		*posted += p->posted;
+	}
+	b->n = 0;
+	b->text_len = 0;
+	b->nfields = 0;
+}
+
 void
 payments_read(struct night *n, const char *path, struct rejects *rj,
     long long *posted)
 {
+	static struct pay_batch batch;
 	struct rows *r;
 	struct row row;
-	struct payment p;
 	struct memo *memo;
-	const char *errstr, *reason, *name;
-	char buf[256];
-	int col[PAY_NCOLUMNS], added, got;
-	struct field id;
+	const char *errstr, *name;
+	int col[PAY_NCOLUMNS], got;
 	struct deferred deferred;
-	size_t nread = 0, sampled = 0;
+	size_t nread = 0, sampled = 0, ncolumns;
 
 	memset(&deferred, 0, sizeof(deferred));
+	memset(&batch, 0, sizeof(batch));	/* main may run again */
 	if ((r = rows_open(path, ROWS_AUTO, &errstr)) == NULL)
 		errx(EX_NOINPUT, "%s: %s", path, errstr);
 	name = rows_name(r);
+	ncolumns = rows_header(r)->count;
 	payment_columns_of(r, col);
 	if ((memo = memo_new(&errstr)) == NULL)
 		errx(EX_SOFTWARE, "memo patterns: %s", errstr);
@@ -315,31 +438,20 @@ payments_read(struct night *n, const char *path, struct rejects *rj,
 		if (got < 0) {
 			if (rows_failed(r))
 				errx(EX_IOERR, "%s: %s", name, errstr);
+			/* in its place among the rejects: the batch goes first */
+			batch_flush(n, &batch, rj, name, ncolumns, col, &deferred,
+			    memo, posted);
 			night_reject(rj, name, &row, errstr);
 			continue;
 		}
-		if (row.count != rows_header(r)->count) {
-			snprintf(buf, sizeof(buf), "wrong number of fields: %zu, "
-			    "header has %zu", row.count, rows_header(r)->count);
-			night_reject(rj, name, &row, buf);
-			continue;
-		}
-		memset(&p, 0, sizeof(p));
-		if ((reason = parse_payment(n, &row, col, &p, buf,
-		    sizeof(buf))) != NULL) {
-			night_reject(rj, name, &row, reason);
-			continue;
-		}
-		id = night_value(n, &row, col[PAY_ID]);
-		p.id = names_add(n->payment_ids, id.s, id.len, &added);
-		if (!added) {
-			night_reject(rj, name, &row, night_reason(buf, sizeof(buf),
-			    "payment_id", "duplicate payment_id", id));
-			continue;
-		}
-		keep_payment(n, &deferred, memo, &row, col, &p);
-		*posted += p.posted;
+		batch_keep(&batch, &row);
+		if (batch.n == PAY_BATCH)
+			batch_flush(n, &batch, rj, name, ncolumns, col, &deferred,
+			    memo, posted);
 	}
+	batch_flush(n, &batch, rj, name, ncolumns, col, &deferred, memo, posted);
+	free(batch.text);
+	free(batch.fields);
 	memo_free(memo);
 	rows_close(r);
 	intern_deferred(n, &deferred);

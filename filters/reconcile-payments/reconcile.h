@@ -29,12 +29,16 @@ uint32_t names_find(const struct names *nm, const char *s, size_t len);
  */
 uint64_t names_hash(const char *s, size_t len);
 void	names_prefetch(const struct names *nm, uint64_t hash, int slot_too);
+/* 0 when the filter says the text is absent; else 1 (the table must say). */
+int	names_may_hold(const struct names *nm, uint64_t hash);
 uint32_t names_find_hash(const struct names *nm, const char *s, size_t len,
 	    uint64_t hash);
 /* Room for n texts of text_bytes in all, sparing the rehashes of growing. */
 void	names_reserve(struct names *nm, size_t n, size_t text_bytes);
 /* The index of s, adding it if new (*added says which). */
 uint32_t names_add(struct names *nm, const char *s, size_t len, int *added);
+uint32_t names_add_hash(struct names *nm, const char *s, size_t len,
+	    uint64_t hash, int *added);
 const char *names_text(const struct names *nm, uint32_t i, size_t *len);
 uint32_t names_count(const struct names *nm);
 /* Where a text lies in the arena, and the text from that, in one visit. */
@@ -43,6 +47,11 @@ const char *names_ref_text(const struct names *nm, uint64_t ref, size_t *len);
 /* Prefetch where text i lies (stage 0), then the text itself (stage 1). */
 void	names_prefetch_text(const struct names *nm, uint32_t i, int stage);
 size_t	names_bytes(const struct names *nm);
+/*
+ * Give back the lookup table, the biggest part, once no more texts are
+ * looked up or added: names_text, names_ref and names_count still work.
+ */
+void	names_drop_table(struct names *nm);
 void	names_free(struct names *nm);
 
 
@@ -61,9 +70,14 @@ struct customer {
 	int32_t	 last_payment;		/* latest payment received, or NO_DATE */
 	uint32_t first_group;		/* its groups, one per currency */
 	uint16_t ngroups;
-	uint8_t	 unposted;		/* has unposted payments: hold its invoices */
-	uint8_t	 seen;			/* appears in the invoices */
 };
+
+/*
+ * What the first pass asks of a customer on every row, apart from the
+ * customers so that it stays in the cache: a byte per customer.
+ */
+#define CUSTOMER_UNPOSTED	1	/* has unposted payments: hold its invoices */
+#define CUSTOMER_SEEN		2	/* appears in the invoices */
 
 /* A customer's open invoices in one currency: a range of invoices. */
 struct group {
@@ -73,13 +87,12 @@ struct group {
 };
 
 /*
- * One held open invoice: what matching needs, and the row ordinal that
- * lets the second pass find it.  48 bytes plus its id text.
+ * One held open invoice: what matching needs, 32 bytes plus its id text.
+ * Where its row is, the held-rows bitmap says (the n-th bit set is the
+ * n-th invoice held); what was applied, its applications.
  */
 struct invoice {
-	uint64_t ordinal;		/* data row number in the input, from 0 */
 	int64_t	 balance;		/* tonight's, going down as cash applies */
-	int64_t	 applied;
 	uint32_t customer;
 	uint32_t id_off;		/* invoice_id in the id arena */
 	int32_t	 due;
@@ -107,17 +120,13 @@ struct ref {
 };
 
 /* A row not held whose customer has payments: for last_payment_date. */
-struct dated {
-	uint64_t ordinal;
-	union {
-		uint32_t customer;
-		int32_t	 last_payment;	/* the customer's, once matched */
-	} is;
+union dated {
+	uint32_t customer;
+	int32_t	 last_payment;		/* the customer's, once matched */
 };
 
 /* A held invoice's row, for the second pass, in row order. */
 struct planned {
-	uint64_t ordinal;
 	int32_t	 last_payment;
 	uint32_t invoice;		/* NO_INDEX: nothing applied */
 };
@@ -125,6 +134,7 @@ struct planned {
 /* Payments applied to an invoice, newest first, for payment_ids. */
 struct application {
 	uint64_t id_ref;		/* the payment id: names_ref() */
+	int64_t	 amount;
 	uint32_t next;
 };
 
@@ -139,6 +149,7 @@ struct night {
 
 	struct names	*customer_ids;
 	struct customer	*customers;	/* by customer_ids index */
+	uint8_t		*customer_marks;	/* the same: CUSTOMER_* bits */
 	size_t		 customers_size;
 
 	struct names	*payment_ids;
@@ -150,10 +161,10 @@ struct night {
 	struct names	*refkeys;	/* memo keys named by some payment */
 	uint32_t	*refkey_first;	/* by refkeys index: first invoice */
 
-	struct invoice	*invoices;
-	size_t		 ninvoices, invoices_size;
+	struct invoice	*invoices;	/* ebigalloc'd, as are ids and planned */
+	size_t		 ninvoices, invoices_size, invoices_hint;
 	char		*ids;		/* invoice_id texts */
-	size_t		 ids_len, ids_size;
+	size_t		 ids_len, ids_size, ids_hint;
 	/*
 	 * Invoice indexes grouped and sorted, until regroup() lays the
 	 * invoices out in that order; then the invoices in row order.
@@ -163,8 +174,17 @@ struct night {
 	size_t		 ngroups;
 
 	struct planned	*planned;	/* one per held invoice, in row order */
-	struct dated	*dated;		/* in row order */
+	size_t		 planned_bytes;	/* of its block: the invoices' first */
+	uint32_t	*touched;	/* the invoices paid, in row order */
+	size_t		 ntouched;
+	union dated	*dated;		/* in row order */
 	size_t		 ndated, dated_size;
+	/*
+	 * A bit per data row (rejected rows left out): held, or dated.  The
+	 * second pass finds its rows' plans by them, without row numbers.
+	 */
+	uint64_t	*held_rows, *dated_rows;
+	size_t		 row_words;
 	/*
 	 * Customers first met through a memo, after some of their rows went
 	 * by unlooked-at: the second pass looks their rows up in this small
@@ -185,6 +205,9 @@ struct night {
 int	night_currency(struct night *n, const char *code, size_t len);
 /* Ranks of the currencies by code: indexes follow row order, output must not. */
 void	night_currency_ranks(const struct night *n, uint8_t *rank);
+/* Append n bytes to a growing text; where they start in it. */
+size_t	night_append(char **text, size_t *len, size_t *size, const char *s,
+	    size_t n);
 /* The index of a customer id, adding it. */
 uint32_t night_customer(struct night *n, const char *s, size_t len);
 /* A field's unescaped value, or "" for an absent column (col < 0). */
@@ -195,8 +218,6 @@ const char *night_reason(char *buf, size_t size, const char *column,
 /* A rejected row: to the rejects file, else its reason on stderr. */
 void	night_reject(struct rejects *rj, const char *source,
 	    const struct row *row, const char *reason);
-/* Huge pages under a big block probed at random (Linux); else nothing. */
-void	night_huge_advise(void *p, size_t size);
 
 /* payments.c: read and check the payments file; *posted counts history. */
 void	payments_read(struct night *n, const char *path, struct rejects *rj,

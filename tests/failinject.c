@@ -2,10 +2,12 @@
  * Failure injection for tests/t-failinject.sh, loaded with LD_PRELOAD:
  * the Nth call of one function fails as the system would make it fail.
  *
- *	FAIL_CALL=read|write|open|close|fclose|rename|malloc
+ *	FAIL_CALL=read|write|open|close|fclose|rename|malloc|calloc|realloc
  *	FAIL_AT=N		the Nth call fails (1 is the first)
  *	FAIL_AFTER=1		and every call after it too
  *	FAIL_COUNT=FILE		at exit, write how many calls were made
+ *	FAIL_COUNT_ALL=FILE	at exit, write "NAME COUNT" for every function
+ *				(whatever FAIL_CALL says: one run counts all)
  *	FAIL_TRACE=1		print a backtrace of the failing call on stderr
  *
  * Only calls through the dynamic symbol are seen: stdio's own reads and
@@ -25,10 +27,16 @@
 #include <unistd.h>
 
 extern void *__libc_malloc(size_t);
+extern void *__libc_calloc(size_t, size_t);
+extern void *__libc_realloc(void *, size_t);
 
 static const char *which;	/* the function that fails, or NULL */
 static long fail_at, calls;
 static int fail_after, ready, trace, tracing;
+static const char *const names[] = { "read", "write", "open", "close",
+	"fclose", "rename", "malloc", "calloc", "realloc" };
+#define NNAMES	(sizeof(names) / sizeof(names[0]))
+static long all_calls[NNAMES];	/* for FAIL_COUNT_ALL */
 
 static void
 setup(void)
@@ -62,8 +70,13 @@ show_trace(void)
 static int
 fails(const char *name)
 {
+	size_t i;
+
 	if (!ready || tracing)
 		return 0;
+	for (i = 0; i < NNAMES; i++)
+		if (strcmp(names[i], name) == 0)
+			all_calls[i]++;
 	if (which == NULL || strcmp(which, name) != 0)
 		return 0;
 	calls++;
@@ -81,23 +94,40 @@ init(void)
 	setup();
 }
 
-__attribute__((destructor)) static void
-report(void)
+/* FILE: what was counted, written with the real write(2). */
+static void
+write_count(const char *path, int all)
 {
-	const char *path = getenv("FAIL_COUNT");
-	char text[32];
-	int fd, n;
 	ssize_t (*real_write)(int, const void *, size_t);
+	char text[64];
+	size_t i;
+	int fd, n;
 
-	if (path == NULL)
-		return;
-	ready = 0;	/* count no more */
 	real_write = (ssize_t (*)(int, const void *, size_t))dlsym(RTLD_NEXT, "write");
 	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644)) < 0)
 		return;
-	n = snprintf(text, sizeof(text), "%ld\n", calls);
-	(void)real_write(fd, text, n);
+	if (!all) {
+		n = snprintf(text, sizeof(text), "%ld\n", calls);
+		(void)real_write(fd, text, n);
+	} else
+		for (i = 0; i < NNAMES; i++) {
+			n = snprintf(text, sizeof(text), "%s %ld\n", names[i],
+			    all_calls[i]);
+			(void)real_write(fd, text, n);
+		}
 	close(fd);
+}
+
+__attribute__((destructor)) static void
+report(void)
+{
+	const char *path = getenv("FAIL_COUNT"), *all = getenv("FAIL_COUNT_ALL");
+
+	ready = 0;	/* count no more */
+	if (path != NULL)
+		write_count(path, 0);
+	if (all != NULL)
+		write_count(all, 1);
 }
 
 #define REAL(type, name, args) \
@@ -191,4 +221,25 @@ malloc(size_t size)
 		return NULL;
 	}
 	return __libc_malloc(size);
+}
+
+/* Growing buffers and tables go through realloc, zeroed ones calloc. */
+void *
+calloc(size_t nmemb, size_t size)
+{
+	if (fails("calloc")) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	return __libc_calloc(nmemb, size);
+}
+
+void *
+realloc(void *ptr, size_t size)
+{
+	if (fails("realloc")) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	return __libc_realloc(ptr, size);
 }

@@ -1,14 +1,14 @@
 #!/bin/bash
 # Failure injection: each committed filter runs a small golden case with
 # BINDIR/failinject.so preloaded, and the Nth call of read, write, open,
-# close, fclose, rename or malloc failing, for every N the clean run makes
-# (sampled evenly past MAX_SWEEP).  Every run must end with a clean exit
-# status (one of SPEC 1's, never a signal), and either exit 0 with exactly
-# the clean run's output and files, or exit non-zero with a message on
-# stderr.  One test per filter and call.  Files left behind by a failed
-# run are counted and shown with FAILINJECT_VERBOSE=1 (see
+# close, fclose, rename, malloc, calloc or realloc failing, for every N
+# the clean run makes (sampled evenly past MAX_SWEEP).  Every run must end
+# with a clean exit status (one of SPEC 1's, never a signal), and either
+# exit 0 with exactly the clean run's output and files, or exit non-zero
+# with a message on stderr.  One test per filter and call.  Files left
+# behind by a failed run are counted and shown with FAILINJECT_VERBOSE=1 (see
 # docs/hardening.md); they are no failure, since the exit status says the
-# run failed.  A failed malloc must end in 70 (ealloc's exit), or in a
+# run failed.  A failed allocation must end in 70 (ealloc's exit), or in a
 # success that changed nothing.  Skipped (0 tests) where the shim is not
 # built (sanitizers).
 #
@@ -16,20 +16,10 @@
 # is a known defect, described in the README; it is shown, not counted,
 # until fixed (then take it off the list).  Empty today.
 set -u
-BINDIR=$(cd "${1:-bin}" && pwd)
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-SHIM=$BINDIR/failinject.so
+. "$(dirname "$0")/failinject-lib.sh"
+fi_start "${1:-bin}"	# BINDIR, ROOT, SHIM, WORK; 0 tests without a shim
 MAX_SWEEP=${MAX_SWEEP:-120}
 KNOWN=""
-passed=0 failed=0
-if [ ! -e "$SHIM" ]; then
-	echo "0 passed, 0 failed"
-	exit 0
-fi
-export LC_ALL=C
-unset AS_OF
-WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
 
 # scenario NAME: sets PROG, DIR (run in), ARGS (words; $T for files), IN
 scenario() {
@@ -73,7 +63,7 @@ for name in aging stage dedupe; do
 		failed=$((failed + 1))
 		continue
 	fi
-	for call in read write open close fclose rename malloc; do
+	for call in read write open close fclose rename malloc calloc realloc; do
 		run "$WORK/count" FAIL_CALL=$call FAIL_COUNT="$WORK/calls"
 		calls=$(cat "$WORK/calls" 2>/dev/null || echo 0)
 		step=$(( calls > MAX_SWEEP ? (calls + MAX_SWEEP - 1) / MAX_SWEEP : 1 ))
@@ -91,7 +81,7 @@ for name in aging stage dedupe; do
 				bad="$bad
     $call #$n: exit 0 but the output differs" ;;
 			65|66|73|78)
-				[ $call = malloc ] && bad="$bad
+				[[ $call =~ ^(malloc|calloc|realloc)$ ]] && bad="$bad
     $call #$n: exit $rc, want 70: $(head -c 200 "$WORK/got/err")" ;;&
 			64|65|66|70|73|74|78)
 				[ -s "$WORK/got/err" ] ||

@@ -4,7 +4,9 @@
  * manifest (row counts, money totals, SHA-256 from libcrypto) written
  * last, then renamed into place.  A batch already there for the date is
  * left alone when it has the same bytes and refused (73) when it has not,
- * unless --replace.
+ * unless --replace.  Whatever ends the run before the rename (an exit
+ * from an allocator, libcrypto out of memory), the temporary directory
+ * goes with it.
  */
 #include <dirent.h>
 #include <err.h>
@@ -18,6 +20,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 
 #include "date.h"
@@ -30,6 +33,9 @@
 struct paths {
 	char	 agency[PATH_MAX], final[PATH_MAX], tmp[PATH_MAX], old[PATH_MAX];
 };
+
+/* The temporary batch directory while it exists, for remove_tmp(). */
+static char tmp_dir[PATH_MAX];
 
 static void
 path_join(char *dst, const char *dir, const char *name)
@@ -57,6 +63,14 @@ remove_dir(const char *dir)
 	rmdir(dir);
 }
 
+/* atexit: a run that ends before the rename leaves no half batch. */
+static void
+remove_tmp(void)
+{
+	if (tmp_dir[0] != '\0')
+		remove_dir(tmp_dir);
+}
+
 static int
 sync_dir(const char *dir)
 {
@@ -77,6 +91,53 @@ make_dir(const char *dir)
 }
 
 /* --- the manifest ------------------------------------------------- */
+
+/*
+ * libcrypto's allocations are checked here, so running out of memory in
+ * it is exit 70 with a message like anywhere else: left to itself,
+ * OpenSSL 3 dereferences a NULL lock (SIGSEGV) when an allocation fails
+ * while it sets up its global context for the first digest.  The exit is
+ * _exit, without the atexit handlers: OpenSSL's own would wait for the
+ * set-up it is called from (a deadlock); the batch's is run by hand.
+ */
+static void
+crypto_out_of_memory(void)
+{
+	warn("libcrypto");
+	remove_tmp();
+	_exit(EX_SOFTWARE);
+}
+
+static void *
+crypto_malloc(size_t size, const char *file, int line)
+{
+	void *p;
+
+	(void)file, (void)line;
+	if ((p = malloc(size ? size : 1)) == NULL)
+		crypto_out_of_memory();
+	return p;
+}
+
+static void *
+crypto_realloc(void *p, size_t size, const char *file, int line)
+{
+	(void)file, (void)line;
+	if (size == 0) {	/* CRYPTO_realloc's meaning of 0: free */
+		free(p);
+		return NULL;
+	}
+	if ((p = realloc(p, size)) == NULL)
+		crypto_out_of_memory();
+	return p;
+}
+
+static void
+crypto_free(void *p, const char *file, int line)
+{
+	(void)file, (void)line;
+	free(p);
+}
 
 static int
 sha256_file(const char *path, char hex[65])
@@ -277,6 +338,12 @@ build(struct state *st, const struct paths *p)
 	date_format(date, st->opt->cli.as_of);
 	remove_stale(p, date);
 	remove_dir(p->tmp);	/* left by a crashed run of the same pid */
+	/* refused (0) once libcrypto has allocated: nothing to do then */
+	(void)CRYPTO_set_mem_functions(crypto_malloc, crypto_realloc,
+	    crypto_free);
+	snprintf(tmp_dir, sizeof(tmp_dir), "%s", p->tmp);
+	if (atexit(remove_tmp) != 0)
+		errx(EX_SOFTWARE, "atexit: cannot register the cleanup");
 	if (mkdir(p->tmp, 0700) < 0 || chmod(p->tmp, 0700) < 0)
 		err(EX_CANTCREAT, "%s", p->tmp);
 	if (write_batch_files(st, p->tmp) < 0 || write_manifest(st, p->tmp) < 0 ||
@@ -303,6 +370,7 @@ put_in_place(const struct paths *p, int replace)
 		remove_dir(p->tmp);
 		exit(EX_CANTCREAT);
 	}
+	tmp_dir[0] = '\0';	/* it is the batch now */
 	if (replace)
 		remove_dir(p->old);
 	if (sync_dir(p->agency) < 0)

@@ -90,8 +90,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int fd;
 
 	if (rs == NULL) {
+		struct rules_error error;
+
 		write_accounts();
-		rs = load_rules(NULL);
+		if ((rs = rules_load(NULL, &error)) == NULL)
+			errx(1, "%s", error.message);
 	}
 	path = fuzz_file(data, size);
 	if (!usable(path))

@@ -25,6 +25,8 @@ TOOLS	 = $(BIN)/libtable $(GENERATORS:%=$(BIN)/%)
 FUZZERS	 = $(filter-out $(if $(wildcard lib/memo.c),,memo) $(if $(wildcard lib/redact.c),,redact),\
 	    $(sort $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))))
 TOOLS	+= $(FUZZERS:%=$(BIN)/fuzz/%)
+# tests/pngcheck: the non-blank check of night-report's screenshots.
+TOOLS	+= $(BIN)/pngcheck
 # The failure-injection shim (tests/t-failinject.sh); not under sanitizers,
 # whose runtime would have to come first in LD_PRELOAD.
 ifeq ($(findstring sanitize,$(CC)),)
@@ -50,11 +52,11 @@ $(BIN)/%: $(BUILD)/filters/%.o $$(addprefix $(BUILD)/,$$(subst .c,.o,$$(wildcard
 DC_OBJ	 = $(patsubst %.c,$(BUILD)/%.o,filters/dedupe-contacts.c $(wildcard filters/dedupe-contacts/*.c))
 $(DC_OBJ): filters/dedupe-contacts/dedupe.h
 
-# stage-assign has rules/default.rules built in, as a C string literal.
 SA_OBJ	 = $(patsubst %.c,$(BUILD)/%.o,filters/stage-assign.c $(wildcard filters/stage-assign/*.c))
 $(SA_OBJ): filters/stage-assign/stage-assign.h
-$(BUILD)/filters/stage-assign.o: $(BUILD)/default-rules.inc
-$(BUILD)/filters/stage-assign.o: CPPFLAGS += -I$(BUILD)
+# rules/default.rules is built in (lib/rulesfile.c), as a C string literal.
+$(BUILD)/lib/rulesfile.o: $(BUILD)/default-rules.inc
+$(BUILD)/lib/rulesfile.o: CPPFLAGS += -I$(BUILD)
 $(BUILD)/default-rules.inc: rules/default.rules
 	@mkdir -p $(@D)
 	sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $< > $@
@@ -75,10 +77,36 @@ $(BIN)/fuzz/%: $(BUILD)/tests/fuzz/fuzz_%.o $(BUILD)/tests/fuzz/replay.o $(FUZZ_
 $(BUILD)/tests/fuzz/fuzz_aging.o: filters/aging-normalize.c
 $(BUILD)/tests/fuzz/fuzz_dedupe.o: filters/dedupe-contacts.c filters/dedupe-contacts/dedupe.h
 $(BIN)/fuzz/dedupe $(BIN)/fuzzer/dedupe: $(filter-out $(BUILD)/filters/dedupe-contacts.o,$(DC_OBJ))
-$(BUILD)/tests/fuzz/fuzz_stage.o: filters/stage-assign.c $(BUILD)/default-rules.inc
-$(BUILD)/tests/fuzz/fuzz_stage.o: CPPFLAGS += -I$(BUILD)
+$(BUILD)/tests/fuzz/fuzz_stage.o: filters/stage-assign.c
 $(BIN)/fuzz/stage $(BIN)/fuzzer/stage: $(filter-out $(BUILD)/filters/stage-assign.o,$(SA_OBJ))
+$(BUILD)/tests/fuzz/fuzz_stage_readers.o: filters/stage-assign.c
+$(BIN)/fuzz/stage_readers $(BIN)/fuzzer/stage_readers: $(filter-out $(BUILD)/filters/stage-assign.o,$(SA_OBJ)) $(BUILD)/tests/fuzz/records.o
+$(BUILD)/tests/fuzz/fuzz_dedupe_spill.o: filters/dedupe-contacts.c filters/dedupe-contacts/dedupe.h
+$(BIN)/fuzz/dedupe_spill $(BIN)/fuzzer/dedupe_spill: $(filter-out $(BUILD)/filters/dedupe-contacts.o,$(DC_OBJ)) $(BUILD)/tests/fuzz/records.o
+# Harnesses that run a filter's main in a child (tests/fuzz/child.c).
+FUZZ_WRAP = -Wl,--wrap=exit,--wrap=err,--wrap=errx,--wrap=atexit
+FUZZ_CHILD = reconcile agency outcomes report
+$(FUZZ_CHILD:%=$(BIN)/fuzz/%) $(FUZZ_CHILD:%=$(BIN)/fuzzer/%): $(BUILD)/tests/fuzz/child.o $(BUILD)/tests/fuzz/records.o
+$(FUZZ_CHILD:%=$(BIN)/fuzz/%) $(FUZZ_CHILD:%=$(BIN)/fuzzer/%): LDFLAGS += $(FUZZ_WRAP)
+$(FUZZ_CHILD:%=$(BUILD)/tests/fuzz/fuzz_%.o): tests/fuzz/child.h tests/fuzz/records.h
+$(BUILD)/tests/fuzz/fuzz_stage_readers.o $(BUILD)/tests/fuzz/fuzz_dedupe_spill.o $(BUILD)/tests/fuzz/records.o: tests/fuzz/records.h
+RP_OBJ	 = $(patsubst %.c,$(BUILD)/%.o,$(wildcard filters/reconcile-payments/*.c))
+$(BUILD)/tests/fuzz/fuzz_reconcile.o: filters/reconcile-payments.c filters/reconcile-payments/reconcile.h
+$(BIN)/fuzz/reconcile $(BIN)/fuzzer/reconcile: $(RP_OBJ)
+AP_OBJ	 = $(patsubst %.c,$(BUILD)/%.o,$(wildcard filters/agency-pack/*.c))
+$(BUILD)/tests/fuzz/fuzz_agency.o: filters/agency-pack.c filters/agency-pack/agency-pack.h
+$(BIN)/fuzz/agency $(BIN)/fuzzer/agency: $(AP_OBJ)
+SO_OBJ	 = $(patsubst %.c,$(BUILD)/%.o,$(wildcard filters/stage-outcomes/*.c))
+$(BUILD)/tests/fuzz/fuzz_outcomes.o: filters/stage-outcomes.c filters/stage-outcomes/outcomes.h
+$(BIN)/fuzz/outcomes $(BIN)/fuzzer/outcomes: $(SO_OBJ)
+NR_OBJ	 = $(patsubst %.c,$(BUILD)/%.o,$(wildcard filters/night-report/*.c))
+$(BUILD)/tests/fuzz/fuzz_report.o: filters/night-report.c filters/night-report/night-report.h
+$(BIN)/fuzz/report $(BIN)/fuzzer/report: $(NR_OBJ)
 $(BUILD)/tests/fuzz/%.o: tests/fuzz/fuzz.h
+
+$(BIN)/pngcheck: $(BUILD)/tests/pngcheck.o
+	@mkdir -p $(@D)
+	$(CC) $(STD) $(CFLAGS) $(LDFLAGS) -o $@ $^ -lz
 
 $(BIN)/failinject.so: tests/failinject.c
 	@mkdir -p $(@D)

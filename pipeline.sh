@@ -1,8 +1,10 @@
 #!/bin/bash
 # pipeline.sh: the nightly run (SPEC 7).  Chains the five filters over the
 # night's exports in --in, keeps the history in --state, and writes tonight's
-# agency batch, suppress.tsv, worklist.tsv, summary.tsv, events.tsv and
-# rejects.tsv to --out:
+# agency batch, suppress.tsv, worklist.tsv, summary.tsv, events.tsv,
+# rejects.tsv, the outcomes (outcomes.tsv, delays.tsv, rolls.tsv,
+# agency-results.tsv: stage-outcomes over the history) and report.html
+# (night-report) to --out:
 #
 #   invoices ─ aging-normalize ─ reconcile-payments ─ tee ─ stage-assign ─┬─ agency-pack
 #                      payments ─┘                     │   accounts,      ├─ suppress.tsv
@@ -14,7 +16,13 @@
 #   nights/DATE/   the state after each night: staged.tsv (stage-assign's
 #                  output, tomorrow's --previous), placed.tsv (agency-pack's
 #                  ledger), events.tsv (that night's stage changes),
-#                  events.offset, summary.tsv; the last --keep nights stay
+#                  events.offset, summary.tsv, and the night's history:
+#                  moved.tsv (the staged rows of the accounts that changed
+#                  stage), payments.tsv (money applied per account),
+#                  agency.tsv (placed, updated, recalled).  Past the last
+#                  --keep nights the snapshots go (placed.tsv, and
+#                  staged.tsv but at the month's last night); the history
+#                  stays for stage-outcomes and night-report
 #   current        symlink to the newest night; staged.tsv and placed.tsv
 #                  are symlinks through it
 #   events.tsv     the append-only hand-off log: every night's events
@@ -44,7 +52,8 @@ bin=${BIN:-$here/bin}
 awkdir=$here/scripts/pipeline.d
 sftp_drop=${SFTP_DROP:-$here/scripts/sftp-drop}
 demo_as_of=2026-11-23
-filters=(aging-normalize reconcile-payments stage-assign dedupe-contacts agency-pack)
+filters=(aging-normalize reconcile-payments stage-assign dedupe-contacts agency-pack
+    stage-outcomes night-report)
 
 usage() {
 	cat <<'EOF'
@@ -541,6 +550,59 @@ summary() {
 	rows_out "$work/out/summary.tsv"
 }
 
+# The night's history, kept for good in nights/DATE/ (history.awk):
+# moved.tsv, payments.tsv and agency.tsv.
+night_history() {
+	local args f tab=$'\t'
+	args=(kind=events "$work/night/events.tsv" kind=staged "$staged"
+	    kind=matches "$work/matches.tsv")
+	for f in placements updates recalls; do
+		[[ -e $batch/$f.tsv ]] && args+=("kind=$f" "$batch/$f.tsv")
+	done
+	mkdir "$work/history" || return
+	awk -v dir="$work/history" -f "$awkdir/money.awk" \
+	    -f "$awkdir/history.awk" "${args[@]}" || return
+	cat "$work/history/moved.head" "$work/history/moved.rows" \
+	    >"$work/night/moved.tsv" || return
+	{
+		printf 'customer_id\tcurrency\tapplied\tpayments\n'
+		sort -t "$tab" -k1,1 -k2,2 "$work/history/payments.rows"
+	} >"$work/night/payments.tsv" || return
+	{
+		printf 'customer_id\tcurrency\taction\treason\tbalance\n'
+		sort -t "$tab" -k1,1 -k2,2 -k3,3 "$work/history/agency.rows"
+	} >"$work/night/agency.tsv" || return
+	rows_out "$work/night/moved.tsv"
+}
+
+# The nights stage-outcomes and night-report read: those kept before
+# tonight, then tonight's, under a name that gives its date.
+history_nights() {
+	local night
+	nights_read=()
+	for night in "${nights[@]}"; do
+		[[ $night < "$as_of" ]] && nights_read+=("$state/nights/$night")
+	done
+	mkdir -p "$work/tonight" || return
+	ln -sfn ../night "$work/tonight/$as_of" || return
+	nights_read+=("$work/tonight/$as_of")
+}
+
+outcomes() {
+	history_nights || return
+	"$bin/stage-outcomes" "${rules[@]}" --as-of "$as_of" --stats \
+	    --delays "$work/out/delays.tsv" --rolls "$work/out/rolls.tsv" \
+	    --agency "$work/out/agency-results.tsv" "${nights_read[@]}" \
+	    >"$work/out/outcomes.tsv"
+}
+
+report() {
+	"$bin/night-report" --as-of "$as_of" --outcomes "$work/out/outcomes.tsv" \
+	    --delays "$work/out/delays.tsv" --rolls "$work/out/rolls.tsv" \
+	    --agency "$work/out/agency-results.tsv" "${nights_read[@]}" \
+	    >"$work/out/report.html"
+}
+
 # Money in = money out at each step, per currency (conserve.awk).
 conserve() {
 	awk -f "$awkdir/money.awk" -f "$awkdir/conserve.awk" \
@@ -589,11 +651,17 @@ finish_steps agency-pack summary-night suppress worklist
 rm -f "$work/invoices.tsv"
 run_step summary summary || true
 finish_steps summary
+cp "$work/out/summary.tsv" "$work/night/summary.tsv"
+run_step history night_history || true
+finish_steps history
+run_step stage-outcomes outcomes || true
+finish_steps stage-outcomes
+run_step night-report report || true
+finish_steps night-report
 run_step conservation conserve || true
 finish_steps conservation
 rejects >"$work/out/rejects.tsv"
 cp "$work/night/events.tsv" "$work/out/events.tsv"
-cp "$work/out/summary.tsv" "$work/night/summary.tsv"
 
 # ---- commit: tonight's outputs, then the state
 
@@ -611,9 +679,10 @@ publish() {
 	# A move across file systems copies: under a temporary name first.
 	mv -T "$batch" "$out/$agency/.$as_of.new.$$" || return
 	swap_in "$out/$agency/.$as_of.new.$$" "$out/$agency/$as_of" || return
-	for f in suppress worklist summary events rejects; do
-		mv "$work/out/$f.tsv" "$out/.$f.tsv.tmp.$$" || return
-		mv -f "$out/.$f.tsv.tmp.$$" "$out/$f.tsv" || return
+	for f in suppress.tsv worklist.tsv summary.tsv events.tsv rejects.tsv \
+	    outcomes.tsv delays.tsv rolls.tsv agency-results.tsv report.html; do
+		mv "$work/out/$f" "$out/.$f.tmp.$$" || return
+		mv -f "$out/.$f.tmp.$$" "$out/$f" || return
 	done
 }
 
@@ -622,9 +691,17 @@ commit() {
 	committed=1
 	point_current || return
 	list_nights
-	local n=${#nights[@]} i
+	local n=${#nights[@]} i night
+	# Past the newest --keep nights a night keeps its history (events,
+	# moved, payments, agency, summary) but not its snapshots, except
+	# the month's last night: its staged.tsv gives the month-end roll
+	# rates.
 	for ((i = 0; i < n - keep; i++)); do
-		rm -rf "${state:?}/nights/${nights[i]}" || return
+		night=$state/nights/${nights[i]}
+		rm -f "$night/placed.tsv" || return
+		if [[ ${nights[i]:0:7} == "${nights[i + 1]:0:7}" ]]; then
+			rm -f "$night/staged.tsv" || return
+		fi
 	done
 }
 
@@ -662,6 +739,6 @@ if ((demo)); then
 		sub(/ +$/, "", line)
 		print line
 	    }' "$out/summary.tsv" "$out/summary.tsv"
-	log "demo: outputs in $out, state in $state"
+	log "demo: outputs in $out, state in $state; the report: $out/report.html"
 fi
 }; exit

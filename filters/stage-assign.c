@@ -33,10 +33,6 @@
 
 #define PROG	"stage-assign"
 
-static const char default_rules[] =
-#include "default-rules.inc"
-;
-
 static const char *const output_columns[] = {
 	"customer_id", "currency", "name", "stage", "owner", "action",
 	"outreach", "notify", "notify_to", "rule", "reason", "open_balance",
@@ -68,47 +64,6 @@ usage(FILE *fp, int status)
 	    "    [--as-of DATE] [--rejects FILE] [--max-rejects N] [--stats]\n"
 	    "    < invoices.tsv > staged.tsv\n", PROG);
 	exit(status);
-}
-
-/* The whole rules file: it is small, and the parser wants it in one piece. */
-static char *
-slurp(const char *path, size_t *len)
-{
-	FILE *fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
-	size_t size = 8192, n;
-	char *text;
-
-	if (fp == NULL)
-		err(EX_NOINPUT, "%s", path);
-	text = emalloc(size);
-	*len = 0;
-	while ((n = fread(text + *len, 1, size - *len, fp)) > 0)
-		if ((*len += n) == size)
-			text = ereallocarray(text, size *= 2, 1);
-	if (ferror(fp))
-		err(EX_NOINPUT, "%s", path);
-	if (fp != stdin)
-		fclose(fp);
-	return text;
-}
-
-static struct rules *
-load_rules(const char *path)
-{
-	struct rules_error error;
-	struct rules *rs;
-	const char *text = default_rules;
-	char *file = NULL;
-	size_t len = sizeof(default_rules) - 1;
-
-	if (path != NULL)
-		text = file = slurp(path, &len);
-	rs = rules_parse(text, len, &error);
-	free(file);
-	if (rs == NULL)
-		errx(EX_CONFIG, "%s:%d: %d: %s", path ? path : "<built-in rules>",
-		    error.line, error.column, error.message);
-	return rs;
 }
 
 static void
@@ -485,12 +440,15 @@ main(int argc, char *argv[])
 	struct sa_table *table;
 	struct sa_totals totals;
 	struct rejects rj;
+	struct rules_error rules_error;
 	struct out *o, *events = NULL;
 	long written;
 	int status;
 
 	parse_options(argc, argv, &opt);
-	rs = load_rules(opt.rules_path);
+	if ((rs = rules_load(opt.rules_path, &rules_error)) == NULL)
+		errx(rules_error.line ? EX_CONFIG : EX_NOINPUT, "%s",
+		    rules_error.message);
 	if (rejects_open(&rj, PROG, opt.cli.rejects_path) < 0)
 		err(EX_CANTCREAT, "%s", opt.cli.rejects_path);
 	table = sa_table_new();

@@ -449,3 +449,15 @@ date_today(void)
 	return date_from_ymd(local.tm_year + 1900, local.tm_mon + 1,
 	    local.tm_mday);
 }
+
+int
+date_of_dir(const char *path, int32_t *day)
+{
+	size_t len = strlen(path), start;
+
+	while (len > 1 && path[len - 1] == '/')
+		len--;
+	for (start = len; start > 0 && path[start - 1] != '/'; start--)
+		;
+	return date_parse_iso(path + start, len - start, day);
+}

@@ -24,6 +24,8 @@ int	date_parse(const char *s, size_t len, enum date_order order,
 
 /* Strict YYYY-MM-DD, as the filters write it. */
 int	date_parse_iso(const char *s, size_t len, int32_t *day);
+/* The date a directory is named by ("nights/2026-03-04/"): 0, or -1. */
+int	date_of_dir(const char *path, int32_t *day);
 
 /* Writes "YYYY-MM-DD" (10 bytes, NUL-terminated); returns 10. */
 size_t	date_format(char *buf, int32_t day);

@@ -40,6 +40,7 @@ struct rows {
 	size_t		 raw_len, raw_size;
 	long		 record_line;
 	int		 csv_done;
+	char		 count_error[64];	/* rows_next_whole's */
 };
 
 /* Read more input behind what is left unconsumed; 0 at end, -1 on error. */
@@ -448,6 +449,20 @@ int
 rows_fd(const struct rows *r)
 {
 	return r->fd;
+}
+
+int
+rows_next_whole(struct rows *r, struct row *row, const char **errstr)
+{
+	int got;
+
+	if ((got = rows_next(r, row, errstr)) <= 0 ||
+	    row->count == r->header.count)
+		return got;
+	snprintf(r->count_error, sizeof(r->count_error),
+	    "row has %zu fields, the header %zu", row->count, r->header.count);
+	*errstr = r->count_error;
+	return -1;
 }
 
 int

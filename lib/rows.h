@@ -52,6 +52,13 @@ int	rows_fd(const struct rows *r);
  */
 int	rows_next(struct rows *r, struct row *row, const char **errstr);
 
+/*
+ * rows_next for readers that take only whole rows: a record whose field
+ * count is not the header's is -1 too, *errstr "row has N fields, the
+ * header M" (valid until the next call), and reading goes on.
+ */
+int	rows_next_whole(struct rows *r, struct row *row, const char **errstr);
+
 /* 1 after a read error that ends the input (as opposed to a bad record). */
 int	rows_failed(const struct rows *r);
 

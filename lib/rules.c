@@ -1072,6 +1072,58 @@ rules_field_name(enum rules_field field)
 	return fields[field].name;
 }
 
+/* ---- bounds, for reports on how late a rule fired ---- */
+
+static int
+node_lower_bound(const struct node *n, enum rules_field field, int64_t *bound)
+{
+	int64_t left, right;
+	int has_left, has_right;
+
+	switch (n->kind) {
+	case N_AND:
+		has_left = node_lower_bound(n->left, field, &left);
+		has_right = node_lower_bound(n->right, field, &right);
+		if (has_left && has_right)
+			*bound = left > right ? left : right;
+		else if (has_left || has_right)
+			*bound = has_left ? left : right;
+		return has_left || has_right;
+	case N_OR:
+		if (!node_lower_bound(n->left, field, &left) ||
+		    !node_lower_bound(n->right, field, &right))
+			return 0;	/* one side lets any value through */
+		*bound = left < right ? left : right;
+		return 1;
+	case N_COMPARE:
+	case N_BETWEEN:
+		if (n->field != field ||
+		    (n->lo.kind != V_NUMBER && n->lo.kind != V_DATE))
+			return 0;
+		if (n->kind == N_BETWEEN || n->op == OP_GE || n->op == OP_EQ)
+			*bound = n->lo.n;
+		else if (n->op == OP_GT)
+			*bound = n->lo.n + 1;
+		else
+			return 0;
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+int
+rules_lower_bound(const struct rules *rs, const char *rule,
+    enum rules_field field, int64_t *bound)
+{
+	size_t i;
+
+	for (i = 0; i < rs->nrules; i++)
+		if (strcmp(rs->rule[i].name, rule) == 0)
+			return node_lower_bound(rs->rule[i].when, field, bound);
+	return 0;
+}
+
 /* ---- judging ---- */
 
 /* A threshold in minor units of the account's currency. */

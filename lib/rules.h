@@ -85,6 +85,14 @@ struct rules *rules_parse(const char *text, size_t len, struct rules_error *erro
 void	rules_free(struct rules *rs);
 
 /*
+ * The rules in file PATH ("-": stdin), or with PATH NULL the built-in
+ * default rules (rules/default.rules).  NULL on failure, with the whole
+ * message in error->message ("PATH:LINE: COLUMN: what", or "PATH: why"
+ * when the file could not be read, then with error->line 0).
+ */
+struct rules *rules_load(const char *path, struct rules_error *error);
+
+/*
  * Judge one account: stage rules in order, then every notify rule (which
  * see the stage, owner, action and outreach just chosen: judge sets those
  * fields in facts).  With trace non-NULL, appends one line per rule tried.
@@ -92,6 +100,17 @@ void	rules_free(struct rules *rs);
  */
 void	rules_judge(const struct rules *rs, struct rules_facts *facts,
 	    struct rules_verdict *verdict, struct rules_trace *trace);
+
+/*
+ * The least value the stage or notify rule named rule lets a whole-number
+ * or date field take, from comparisons with a written value: 61 for
+ * "max_dpd >= 61 and ...", 31 for "max_dpd between 31 and 60".  "and" takes
+ * the larger bound of its sides, "or" the smaller when both sides have one;
+ * "not" and amounts give none.  1 with *bound set; 0 when the rule puts no
+ * lower bound on field or there is no such rule.
+ */
+int	rules_lower_bound(const struct rules *rs, const char *rule,
+	    enum rules_field field, int64_t *bound);
 
 /* The name of a field as rules files write it. */
 const char *rules_field_name(enum rules_field field);

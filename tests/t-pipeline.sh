@@ -42,7 +42,8 @@ check() {
 	if [[ $2 == "$3" ]]; then pass; else fail "$1: want \"$2\", got \"$3\""; fi
 }
 
-for f in aging-normalize reconcile-payments stage-assign dedupe-contacts agency-pack; do
+for f in aging-normalize reconcile-payments stage-assign dedupe-contacts \
+    agency-pack stage-outcomes night-report; do
 	if [[ ! -x $BINDIR/$f ]]; then
 		fail "$BINDIR/$f is not built: pipeline.sh cannot run"
 		echo "$passed passed, $failed failed"
@@ -248,6 +249,61 @@ check "night 2: events.tsv = night 1 + night 2" \
     "$(cat "$S/nights/2026-11-23/events.tsv"; tail -n +2 "$S/nights/2026-11-24/events.tsv")" \
     "$(cat "$S/events.tsv")"
 conserved "$W/log" "$O/summary.tsv"
+
+# ---- the night's history (moved, payments, agency) and the report
+
+N2=$S/nights/2026-11-24
+check "history: moved.tsv has the staged header" "$(head -n 1 "$S/staged.tsv")" "$(head -n 1 "$N2/moved.tsv")"
+check "history: moved.tsv is the changed accounts" \
+    "$(tail -n +2 "$N2/events.tsv" | cut -f 2,3 | sort)" \
+    "$(tail -n +2 "$N2/moved.tsv" | cut -f 1,2 | sort)"
+check "history: moved rows are tonight's staged rows" "" \
+    "$(tail -n +2 "$N2/moved.tsv" | grep -vxFf "$N2/staged.tsv")"
+# payments.tsv: the night's applied money per account; in all, the
+# summary's payments (in bash integers, not pipeline.sh's awk)
+applied=0
+while IFS=$TAB read -r _ _ amount _; do
+	applied=$((applied + $(units "$amount")))
+done < <(tail -n +2 "$N2/payments.tsv")
+summed=0
+while IFS=$TAB read -r section _ _ _ amount; do
+	[[ $section == payments ]] && summed=$((summed + $(units "$amount")))
+done <"$O/summary.tsv"
+check "history: payments.tsv adds up to the summary's payments" "$summed" "$applied"
+p1_applied=$(awk -F '\t' -v p="$P1" '$1 == p { print $3 }' "$N2/payments.tsv")
+check "history: P1's payment of $total cents applied" 1 \
+    "$(( $(units "${p1_applied:-0}") >= total ))"
+check "history: agency.tsv = placements + updates + recalls" \
+    "$(($(rows "$O/agency/2026-11-24/placements.tsv") + $(rows "$O/agency/2026-11-24/updates.tsv") + $(rows "$R")))" \
+    "$(rows "$N2/agency.tsv")"
+check "history: P2 recalled as disputed" "recalled disputed" \
+    "$(awk -F '\t' -v p="$P2" '$1 == p { print $3, $4 }' "$N2/agency.tsv")"
+for f in outcomes.tsv delays.tsv rolls.tsv agency-results.tsv; do
+	check "outputs: $f has a header" 1 "$(head -n 1 "$O/$f" | grep -c '^[a-z_]*'"$TAB")"
+done
+ok "outputs: report.html" grep -q '</html>' "$O/report.html"
+ok "report: the trend has both nights, tonight's too" \
+    grep -q 'Trend over the last 2 nights' "$O/report.html"
+check "outcomes: P2's dispute entered in November" 1 \
+    "$(awk -F '\t' '$1 == "dispute" && $2 == "2026-11" && $4 >= 1 { n++ } END { print n + 0 }' "$O/outcomes.tsv")"
+
+# ---- past --keep nights only the history stays, and month-end snapshots
+
+KS=$W/keep-state
+for d in 2026-11-29 2026-11-30 2026-12-01 2026-12-02; do
+	night "$IN1" "$KS" "$W/keep-out" "$d" --date-order mdy --currency USD --max-rejects 5 --keep 2
+	check "keep: night $d ($(tail -n 1 "$W/log"))" 0 "$rc"
+done
+list() { (cd "$1" && echo *); }
+check "keep: an old night keeps its history" \
+    "agency.tsv events.offset events.tsv moved.tsv payments.tsv summary.tsv" \
+    "$(list "$KS/nights/2026-11-29")"
+check "keep: the month's last night keeps staged.tsv" \
+    "agency.tsv events.offset events.tsv moved.tsv payments.tsv staged.tsv summary.tsv" \
+    "$(list "$KS/nights/2026-11-30")"
+check "keep: the newest nights whole" \
+    "agency.tsv events.offset events.tsv moved.tsv payments.tsv placed.tsv staged.tsv summary.tsv" \
+    "$(list "$KS/nights/2026-12-01")"
 
 # ---- a rerun replaces the night
 

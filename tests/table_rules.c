@@ -3,7 +3,9 @@
  *   rules-text <TAB> expected
  *	parses the text: "ok", or "LINE:COLUMN: message" for a bad file;
  *   rules-text <TAB> facts <TAB> expected
- *	judges one account: "stage rule [notify]: reason".
+ *	judges one account: "stage rule [notify]: reason";
+ *   rules-text <TAB> bound RULE FIELD <TAB> expected
+ *	the lower bound RULE puts on FIELD (rules_lower_bound), or "none".
  * Facts are name=value words: money in the currency's canonical form,
  * dates YYYY-MM-DD, yes/no fields 1 or 0; currency (default USD) and as_of
  * (default 2026-03-01) too.  A field not given is empty (money: 0).
@@ -74,6 +76,30 @@ read_facts(char *spec, struct rules_facts *f)
 	return 0;
 }
 
+/* "RULE FIELD": the bound, or "none". */
+static void
+table_bound(const struct rules *rs, char *spec, char *result, size_t size)
+{
+	char *field = strchr(spec, ' ');
+	int64_t bound;
+	int i;
+
+	if (field == NULL) {
+		snprintf(result, size, "bad bound");
+		return;
+	}
+	*field++ = '\0';
+	for (i = 0; i < RULES_NFIELDS; i++)
+		if (strcmp(rules_field_name(i), field) == 0)
+			break;
+	if (i == RULES_NFIELDS)
+		snprintf(result, size, "bad field");
+	else if (rules_lower_bound(rs, spec, i, &bound))
+		snprintf(result, size, "%lld", (long long)bound);
+	else
+		snprintf(result, size, "none");
+}
+
 void
 table_rules(int argc, char **argv, char *result, size_t size)
 {
@@ -91,6 +117,11 @@ table_rules(int argc, char **argv, char *result, size_t size)
 	}
 	if (argc < 2) {
 		snprintf(result, size, "ok");
+		rules_free(rs);
+		return;
+	}
+	if (strncmp(argv[1], "bound ", 6) == 0) {
+		table_bound(rs, argv[1] + 6, result, size);
 		rules_free(rs);
 		return;
 	}

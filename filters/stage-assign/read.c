@@ -76,23 +76,14 @@ static int
 next_row(struct reader *r)
 {
 	const char *errstr;
-	size_t want = rows_header(r->rows)->count;
 	int got;
 
-	for (;;) {
-		got = rows_next(r->rows, &r->row, &errstr);
-		if (got == 0)
-			return 0;
-		if (got < 0) {
-			if (rows_failed(r->rows))
-				errx(EX_IOERR, "%s: %s", rows_name(r->rows), errstr);
-			reject(r, "%s", errstr);
-			continue;
-		}
-		if (r->row.count == want)
-			return 1;
-		reject(r, "row has %zu fields, the header %zu", r->row.count, want);
+	while ((got = rows_next_whole(r->rows, &r->row, &errstr)) < 0) {
+		if (rows_failed(r->rows))
+			errx(EX_IOERR, "%s: %s", rows_name(r->rows), errstr);
+		reject(r, "%s", errstr);
 	}
+	return got;
 }
 
 static int

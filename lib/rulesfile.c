@@ -1,0 +1,71 @@
+/*
+ * Rules from a file or built in: stage-assign stages by them and
+ * stage-outcomes reads their thresholds, so both load them the same way.
+ * The built-in rules are rules/default.rules, made a C string literal by
+ * the Makefile (build/default-rules.inc).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ealloc.h"
+#include "rules.h"
+
+static const char default_rules[] =
+#include "default-rules.inc"
+;
+
+/* The whole file: it is small, and the parser wants it in one piece. */
+static char *
+slurp(FILE *fp, size_t *len)
+{
+	size_t size = 8192, n;
+	char *text = emalloc(size);
+
+	*len = 0;
+	while ((n = fread(text + *len, 1, size - *len, fp)) > 0)
+		if ((*len += n) == size)
+			text = ereallocarray(text, size *= 2, 1);
+	if (ferror(fp)) {
+		free(text);
+		return NULL;
+	}
+	return text;
+}
+
+struct rules *
+rules_load(const char *path, struct rules_error *error)
+{
+	struct rules *rs;
+	FILE *fp;
+	char *text, why[sizeof(error->message)];
+	size_t len;
+
+	if (path == NULL) {
+		rs = rules_parse(default_rules, sizeof(default_rules) - 1,
+		    error);
+		text = NULL;
+	} else {
+		fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
+		if (fp == NULL || (text = slurp(fp, &len)) == NULL) {
+			memset(error, 0, sizeof(*error));
+			snprintf(error->message, sizeof(error->message),
+			    "%s: %s", path, strerror(errno));
+			if (fp != NULL && fp != stdin)
+				fclose(fp);
+			return NULL;
+		}
+		if (fp != stdin)
+			fclose(fp);
+		rs = rules_parse(text, len, error);
+	}
+	free(text);
+	if (rs == NULL) {
+		memcpy(why, error->message, sizeof(why));
+		snprintf(error->message, sizeof(error->message),
+		    "%s:%d: %d: %s", path ? path : "<built-in rules>",
+		    error->line, error->column, why);
+	}
+	return rs;
+}

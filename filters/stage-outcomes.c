@@ -208,9 +208,12 @@ main(int argc, char *argv[])
 	memset(&st, 0, sizeof(st));
 	parse_options(argc, argv, &opt);
 	nights = list_nights(&opt, &n, &st);
-	if ((rs = rules_load(opt.rules_path, &rules_error)) == NULL)
-		errx(rules_error.line ? EX_CONFIG : EX_NOINPUT, "%s",
-		    rules_error.message);
+	if ((rs = rules_load(opt.rules_path, &rules_error)) == NULL &&
+	    rules_error.line == 0)
+		err(EX_NOINPUT, "%s", rules_error.path);
+	if (rs == NULL)
+		errx(EX_CONFIG, "%s:%d: %d: %s", rules_error.path,
+		    rules_error.line, rules_error.column, rules_error.message);
 	if (rejects_open(&rj, PROG, opt.cli.rejects_path) < 0)
 		err(EX_CANTCREAT, "%s", opt.cli.rejects_path);
 	so_history_init(&h, &rj);

@@ -69,6 +69,7 @@ struct rules_error {
 	int	 line;
 	int	 column;
 	char	 message[384];
+	const char *path;	/* rules_load's file, or "<built-in rules>" */
 };
 
 /* Text of every rule tried, for --explain; grows as needed. */
@@ -86,9 +87,9 @@ void	rules_free(struct rules *rs);
 
 /*
  * The rules in file PATH ("-": stdin), or with PATH NULL the built-in
- * default rules (rules/default.rules).  NULL on failure, with the whole
- * message in error->message ("PATH:LINE: COLUMN: what", or "PATH: why"
- * when the file could not be read, then with error->line 0).
+ * default rules (rules/default.rules).  NULL on failure, error->path
+ * naming them: error->line 0 and errno set when the file could not be
+ * read, else where the text is wrong.
  */
 struct rules *rules_load(const char *path, struct rules_error *error);
 

@@ -39,33 +39,29 @@ rules_load(const char *path, struct rules_error *error)
 {
 	struct rules *rs;
 	FILE *fp;
-	char *text, why[sizeof(error->message)];
+	char *text;
 	size_t len;
+	int saved;
 
 	if (path == NULL) {
 		rs = rules_parse(default_rules, sizeof(default_rules) - 1,
 		    error);
-		text = NULL;
-	} else {
-		fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
-		if (fp == NULL || (text = slurp(fp, &len)) == NULL) {
-			memset(error, 0, sizeof(*error));
-			snprintf(error->message, sizeof(error->message),
-			    "%s: %s", path, strerror(errno));
-			if (fp != NULL && fp != stdin)
-				fclose(fp);
-			return NULL;
-		}
-		if (fp != stdin)
-			fclose(fp);
-		rs = rules_parse(text, len, error);
+		error->path = "<built-in rules>";
+		return rs;
 	}
+	fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
+	text = fp ? slurp(fp, &len) : NULL;
+	saved = errno;
+	if (fp != NULL && fp != stdin)
+		fclose(fp);
+	if (text == NULL) {
+		memset(error, 0, sizeof(*error));
+		error->path = path;
+		errno = saved;
+		return NULL;
+	}
+	rs = rules_parse(text, len, error);
+	error->path = path;
 	free(text);
-	if (rs == NULL) {
-		memcpy(why, error->message, sizeof(why));
-		snprintf(error->message, sizeof(error->message),
-		    "%s:%d: %d: %s", path ? path : "<built-in rules>",
-		    error->line, error->column, why);
-	}
 	return rs;
 }

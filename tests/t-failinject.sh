@@ -1,5 +1,7 @@
 #!/bin/bash
-# Failure injection: each committed filter runs a small golden case with
+# Failure injection: each filter (aging-normalize, stage-assign,
+# dedupe-contacts, stage-outcomes, night-report; reconcile-payments,
+# agency-pack and pipeline.sh have t-failinject-*.sh) runs a golden case with
 # BINDIR/failinject.so preloaded, and the Nth call of read, write, open,
 # close, fclose, rename, malloc, calloc or realloc failing, for every N
 # the clean run makes (sampled evenly past MAX_SWEEP).  Every run must end
@@ -36,6 +38,14 @@ scenario() {
 		PROG=dedupe-contacts DIR=$ROOT/testdata/dedupe-contacts
 		ARGS='--as-of 2026-01-15 --clusters $T/clusters.tsv'
 		IN=$DIR/basic.in ;;
+	outcomes)
+		PROG=stage-outcomes DIR=$ROOT/testdata/stage-outcomes
+		ARGS='--as-of 2026-04-15 --delays $T/delays.tsv --rolls $T/rolls.tsv --agency $T/agency.tsv h1/2*'
+		IN=/dev/null ;;
+	report)
+		PROG=night-report DIR=$ROOT/testdata/night-report
+		ARGS='--as-of 2026-03-03 --outcomes outcomes.tsv --delays delays.tsv --rolls rolls.tsv --agency agency.tsv nights/2026-03-05 nights/2026-03-02 nights/2026-03-03 nights/2026-03-01'
+		IN=/dev/null ;;
 	esac
 }
 
@@ -55,7 +65,7 @@ same_files() {
 }
 
 left=0
-for name in aging stage dedupe; do
+for name in aging stage dedupe outcomes report; do
 	scenario $name
 	run "$WORK/clean"
 	if [ "$(cat "$WORK/clean/rc")" != 0 ]; then

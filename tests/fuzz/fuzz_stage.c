@@ -94,7 +94,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		write_accounts();
 		if ((rs = rules_load(NULL, &error)) == NULL)
-			errx(1, "%s", error.message);
+			errx(1, "built-in rules: %s", error.message);
 	}
 	path = fuzz_file(data, size);
 	if (!usable(path))

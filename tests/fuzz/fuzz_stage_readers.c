@@ -138,7 +138,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		accounts_path = fuzz_scratch_with(accounts, sizeof(accounts) - 1);
 		out_path = fuzz_scratch();
 		if ((rs = rules_load(NULL, &error)) == NULL)
-			errx(1, "%s", error.message);
+			errx(1, "built-in rules: %s", error.message);
 		night(rs, accounts_path, NULL, NULL, &fixed);
 		FUZZ_ASSERT(fixed.n == 4);	/* USD EUR JPY KWD */
 	}

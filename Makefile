@@ -102,6 +102,9 @@ $(BIN)/fuzz/outcomes $(BIN)/fuzzer/outcomes: $(SO_OBJ)
 NR_OBJ	 = $(patsubst %.c,$(BUILD)/%.o,$(wildcard filters/night-report/*.c))
 $(BUILD)/tests/fuzz/fuzz_report.o: filters/night-report.c filters/night-report/night-report.h
 $(BIN)/fuzz/report $(BIN)/fuzzer/report: $(NR_OBJ)
+# Their scratch history of night directories (tests/fuzz/history.c).
+$(BIN)/fuzz/outcomes $(BIN)/fuzzer/outcomes $(BIN)/fuzz/report $(BIN)/fuzzer/report: $(BUILD)/tests/fuzz/history.o
+$(BUILD)/tests/fuzz/fuzz_outcomes.o $(BUILD)/tests/fuzz/fuzz_report.o $(BUILD)/tests/fuzz/history.o: tests/fuzz/history.h
 $(BUILD)/tests/fuzz/%.o: tests/fuzz/fuzz.h
 
 $(BIN)/pngcheck: $(BUILD)/tests/pngcheck.o

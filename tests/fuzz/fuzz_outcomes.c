@@ -28,6 +28,7 @@
 
 #include "child.h"
 #include "fuzz.h"
+#include "history.h"
 #include "records.h"
 
 #define NNIGHTS	3
@@ -41,10 +42,7 @@ static const char *const file_names[NFILES] = {
 };
 
 /* The history's files; one absent from here is absent from its night. */
-static const struct {
-	int		 night, file;
-	const char	*text;
-} fixed[] = {
+static const struct history_file fixed[] = {
 	{ 0, 0,
 	    "date\tcustomer_id\tcurrency\tfrom_stage\tto_stage\trule\treason\topen_balance\n"
 	    "2026-01-05\tC1\tUSD\t\tsupport\tsupport\tmax_dpd 3 between 1 and 14\t100.00\n"
@@ -128,96 +126,20 @@ static const struct {
 
 enum { OUT_OUTCOMES, OUT_DELAYS, OUT_ROLLS, OUT_AGENCY, NOUT };
 static const char *out_path[NOUT];
-static char root[64], night_dir[NNIGHTS][96];
 
-/* The night's file: its fixed text (len bytes), or none when text is NULL. */
-static void
-put(int night, int file, const char *text, size_t len)
-{
-	char path[PATH_MAX];
-	int fd;
+static struct history hist = {
+	.prefix = "fuzz-outcomes", .nights = night_names, .nnights = NNIGHTS,
+	.files = file_names, .nfiles = NFILES,
+	.fixed = fixed, .nfixed = sizeof(fixed) / sizeof(fixed[0]),
+};
 
-	snprintf(path, sizeof(path), "%s/%s", night_dir[night], file_names[file]);
-	if (text == NULL) {
-		FUZZ_ASSERT(unlink(path) == 0 || errno == ENOENT);
-		return;
-	}
-	FUZZ_ASSERT((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600)) >= 0);
-	FUZZ_ASSERT(write(fd, text, len) == (ssize_t)len);
-	close(fd);
-}
-
-static void
-put_fixed(int night, int file)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
-		if (fixed[i].night == night && fixed[i].file == file) {
-			put(night, file, fixed[i].text, strlen(fixed[i].text));
-			return;
-		}
-	put(night, file, NULL, 0);
-}
-
-/* The history under dir, whatever of it is there. */
-static void
-remove_history(const char *dir)
-{
-	char path[PATH_MAX];
-	int n, f;
-
-	for (n = 0; n < NNIGHTS; n++) {
-		for (f = 0; f < NFILES; f++) {
-			snprintf(path, sizeof(path), "%s/%s/%s", dir,
-			    night_names[n], file_names[f]);
-			unlink(path);
-		}
-		snprintf(path, sizeof(path), "%s/%s", dir, night_names[n]);
-		rmdir(path);
-	}
-	rmdir(dir);
-}
-
-static void
-remove_root(void)
-{
-	remove_history(root);
-}
-
-/*
- * root is DIR/fuzz-outcomes.PID.  libFuzzer ends without exit handlers at
- * a time limit or a finding, so those of processes gone are removed here.
- */
+/* The history, and the files the run writes. */
 static void
 make_history(void)
 {
-	const char *dir = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
-	char path[PATH_MAX];
-	struct dirent *e;
-	long pid;
-	DIR *d;
-	int n, f;
+	int f;
 
-	if ((d = opendir(dir)) != NULL) {
-		while ((e = readdir(d)) != NULL)
-			if (sscanf(e->d_name, "fuzz-outcomes.%ld", &pid) == 1 &&
-			    kill((pid_t)pid, 0) < 0 && errno == ESRCH) {
-				snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-				remove_history(path);
-			}
-		closedir(d);
-	}
-	snprintf(root, sizeof(root), "%s/fuzz-outcomes.%ld", dir, (long)getpid());
-	FUZZ_ASSERT(mkdir(root, 0700) == 0);
-	atexit(remove_root);
-	for (n = 0; n < NNIGHTS; n++) {
-		snprintf(night_dir[n], sizeof(night_dir[n]), "%s/%s", root,
-		    night_names[n]);
-		FUZZ_ASSERT(mkdir(night_dir[n], 0700) == 0);
-		for (f = 0; f < NFILES; f++)
-			put_fixed(n, f);
-	}
+	history_make(&hist);
 	for (f = 0; f < NOUT; f++)
 		out_path[f] = fuzz_scratch();
 }
@@ -244,7 +166,7 @@ run(void *unused)
 	argv[argc++] = "--max-rejects";
 	argv[argc++] = "1000000000";
 	for (n = NNIGHTS - 1; n >= 0; n--)	/* any order will do */
-		argv[argc++] = night_dir[n];
+		argv[argc++] = hist.dir[n];
 	argv[argc] = NULL;
 	FUZZ_ASSERT((fd = open(out_path[OUT_OUTCOMES], O_WRONLY | O_TRUNC)) >= 0 &&
 	    dup2(fd, 1) == 1);
@@ -328,12 +250,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	unsigned pick;
 	int night, file, k;
 
-	if (root[0] == '\0')
+	if (hist.root[0] == '\0')
 		make_history();
 	pick = fuzz_take(&data, &size);
 	file = pick % NFILES;
 	night = pick / NFILES % NNIGHTS;
-	put(night, file, (const char *)data, size);
+	history_put(&hist, night, file, (const char *)data, size);
 	if (status_of_run() == EX_OK) {
 		for (k = 0; k < NOUT; k++)
 			check_shape(out_path[k]);
@@ -348,6 +270,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			free(before[k]);
 		}
 	}
-	put_fixed(night, file);
+	history_put_fixed(&hist, night, file);
 	return 0;
 }

@@ -321,7 +321,7 @@ open_files(struct state *st)
 		errx(EX_NOINPUT, "<stdin>: %s", errstr);
 	if (rejects_open(&st->rejects, PROG, st->opt->cli.rejects_path) < 0)
 		err(EX_CANTCREAT, "%s", st->opt->cli.rejects_path);
-	if (path && (st->clusters = out_open_path(path, 0644)) == NULL)
+	if (path && (st->clusters = out_open_whole(path, 0644)) == NULL)
 		err(EX_CANTCREAT, "%s", path);
 	st->out = out_open_fd(STDOUT_FILENO);
 }

@@ -1258,7 +1258,7 @@ open_output(const char *path, const char *header)
 
 	if (path == NULL)
 		return NULL;
-	if ((o = out_open_path(path, 0644)) == NULL)
+	if ((o = out_open_whole(path, 0644)) == NULL)
 		err(EX_CANTCREAT, "%s", path);
 	out_bytes(o, header, strlen(header));
 	return o;

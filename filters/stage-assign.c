@@ -400,7 +400,7 @@ parse_options(int argc, char *argv[], struct options *opt)
 static struct out *
 open_output(const char *path)
 {
-	struct out *o = out_open_path(path, 0644);
+	struct out *o = out_open_whole(path, 0644);
 
 	if (o == NULL)
 		err(EX_CANTCREAT, "%s", path);

@@ -163,7 +163,7 @@ open_output(const char *path)
 
 	if (path == NULL)
 		return NULL;
-	if ((o = out_open_path(path, 0644)) == NULL)
+	if ((o = out_open_whole(path, 0644)) == NULL)
 		err(EX_CANTCREAT, "%s", path);
 	return o;
 }

@@ -3,8 +3,11 @@
  * o->error and later output is dropped, so a filter that checks
  * out_failed() once per row stops early, and out_close() reports it.
  */
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -35,6 +38,77 @@ out_open_path(const char *path, int mode)
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, mode);
 
 	return fd < 0 ? NULL : out_open_fd(fd);
+}
+
+static struct out *drafts;	/* out_open_whole's, not yet closed */
+
+/* At exit (err(3) included), drafts never closed go: no partial file. */
+static void
+remove_drafts(void)
+{
+	struct out *o;
+
+	for (o = drafts; o != NULL; o = o->next)
+		unlink(o->temp);
+}
+
+struct out *
+out_open_whole(const char *path, int mode)
+{
+	static int registered;
+	const char *slash = strrchr(path, '/');
+	struct stat st;
+	struct out *o;
+	size_t dir = slash ? (size_t)(slash - path + 1) : 0;
+	mode_t mask;
+	int saved;
+
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+		return out_open_path(path, mode);
+	if (!registered && atexit(remove_drafts) == 0)
+		registered = 1;
+	/* Everything that can run out of memory first, then the draft. */
+	o = out_open_fd(-1);
+	o->path = estrdup(path);
+	o->temp = emalloc(strlen(path) + 16);
+	snprintf(o->temp, strlen(path) + 16, "%.*s.%s.XXXXXX", (int)dir, path,
+	    path + dir);
+	if ((o->fd = mkstemp(o->temp)) < 0) {
+		free(o->temp);
+		free(o->path);
+		free(o->buf);
+		free(o);
+		return out_open_path(path, mode);
+	}
+	o->next = drafts;
+	drafts = o;
+	mask = umask(0);
+	umask(mask);
+	if (fchmod(o->fd, mode & ~mask) < 0) {
+		saved = errno;
+		o->error = saved;
+		out_close(o);
+		errno = saved;
+		return NULL;
+	}
+	return o;
+}
+
+/* The draft renamed over its file, or removed when the output failed. */
+static void
+finish_draft(struct out *o)
+{
+	struct out **p;
+
+	for (p = &drafts; *p != o; p = &(*p)->next)
+		;
+	*p = o->next;
+	if (o->error == 0 && rename(o->temp, o->path) < 0)
+		o->error = errno;
+	if (o->error != 0)
+		unlink(o->temp);
+	free(o->temp);
+	free(o->path);
 }
 
 static void
@@ -183,6 +257,8 @@ out_close(struct out *o)
 	out_flush(o);
 	if (close(o->fd) < 0 && o->error == 0)
 		o->error = errno;
+	if (o->temp != NULL)
+		finish_draft(o);
 	failed = o->error != 0;
 	if (failed)
 		errno = o->error;

@@ -17,11 +17,22 @@ struct out {
 	int	 error;		/* errno of the first failed write, or 0 */
 	int	 csv;		/* 1: fields are CSV-quoted, not TSV-escaped */
 	char	 sep;
+	char	*path, *temp;	/* out_open_whole's file and its draft */
+	struct out *next;	/* drafts not yet closed */
 };
 
 struct out *out_open_fd(int fd);
 /* Create path with mode (0644, 0600 ...); NULL with errno set on failure. */
 struct out *out_open_path(const char *path, int mode);
+/*
+ * The same, but the file appears whole or not at all: written as a draft
+ * beside it (".NAME.XXXXXX") and renamed over it by a successful
+ * out_close; a failed close, or an exit before it, removes the draft and
+ * leaves what was there.  A path that exists and is not a regular file
+ * (/dev/stdout, a pipe), or beside which no draft can be made (a
+ * directory one may not write in, /proc/self/fd/N), is written directly.
+ */
+struct out *out_open_whole(const char *path, int mode);
 
 void	out_bytes_slow(struct out *o, const void *s, size_t len);
 

@@ -10,10 +10,11 @@
 # Each run must end in one of SPEC 1's codes with a message (out of memory:
 # 70), never a signal, and leave no spill file in TMPDIR.  Exit 0 only with
 # exactly the clean run's stdout and files: a named output file is complete
-# or the run failed.  stdout and the named files are written as the run
-# goes (SPEC 1: filters stream), so after a failed run they may be partial:
-# the exit status is what says so (pipeline.sh discards a failed night);
-# those are counted with FAILINJECT_VERBOSE=1.
+# or the run failed; --matches and --unapplied are never left partial
+# (written as drafts, renamed into place by a run that succeeds).  stdout
+# streams and the rejects are kept to say why, so those may be partial
+# after a failed run: the exit status says so (pipeline.sh discards a
+# failed night); they are counted with FAILINJECT_VERBOSE=1.
 # Prints "N passed, N failed".
 set -u
 . "$(dirname "$0")/failinject-lib.sh"
@@ -53,7 +54,16 @@ fi_judge() {
 		    echo "exit 0, a file differs: $(diff -rq "$clean/t" "$got/t" | head -2)"
 		return
 	fi
-	for f in out t/matches t/unapplied t/rejects; do
+	# --matches and --unapplied appear whole or not at all (drafts
+	# renamed into place at the end); stdout streams, and the rejects
+	# are kept to say why the run failed.
+	for f in t/matches t/unapplied; do
+		[ -e "$got/$f" ] && ! cmp -s "$clean/$f" "$got/$f" &&
+		    echo "exit $rc leaves a partial $f"
+	done
+	[ -z "$(ls -A "$got/t" | grep -v '^matches$\|^unapplied$\|^rejects$')" ] ||
+	    echo "exit $rc leaves a draft: $(ls -A "$got/t")"
+	for f in out t/rejects; do
 		[ -e "$got/$f" ] && ! cmp -s "$clean/$f" "$got/$f" &&
 		    fi_left "reconcile-payments $f"
 	done

@@ -97,10 +97,19 @@ for name in aging stage dedupe outcomes report; do
 				[ -s "$WORK/got/err" ] ||
 				    bad="$bad
     $call #$n: exit $rc without a message"
-				if [ -n "$(ls "$WORK/got/t")" ]; then
+				# Named outputs appear whole or not at all
+				# (one done before the failure may stay,
+				# complete); the rejects stay, to say why.
+				partial=$(cd "$WORK/got/t" && for f in $(ls -A); do
+					[ "$f" = rejects.tsv ] ||
+					    cmp -s "$f" "$WORK/clean/t/$f" || echo "$f"
+				done)
+				[ -z "$partial" ] || bad="$bad
+    $call #$n: exit $rc leaves partial $partial"
+				if [ -e "$WORK/got/t/rejects.tsv" ]; then
 					left=$((left + 1))
 					[ -n "${FAILINJECT_VERBOSE:-}" ] &&
-					    echo "  $name $call #$n: exit $rc leaves $(ls "$WORK/got/t")"
+					    echo "  $name $call #$n: exit $rc leaves rejects.tsv"
 				fi ;;
 			*)	bad="$bad
     $call #$n: exit $rc: $(head -c 300 "$WORK/got/err")" ;;

@@ -919,19 +919,59 @@ prefetch_ahead(const struct night *n, size_t touched)
 #endif
 }
 
+/* Where each of the second pass's plans is, as it walks the kept rows. */
+struct plan_cursor {
+	size_t	 held, dated, touched;
+};
+
+/*
+ * What the plan says of kept row KEPT: the invoice cash was applied to (or
+ * NULL) and its customer's last payment date.  1 when the row is in no
+ * plan and its customer may have paid late in the night: look it up
+ * (late_payment).
+ */
+static inline int
+planned_row(const struct night *n, uint64_t kept, struct plan_cursor *c,
+    const struct invoice **inv, int32_t *last_payment)
+{
+	*inv = NULL;
+	*last_payment = NO_DATE;
+	if (row_marked(n, n->held_rows, kept)) {
+		if (n->planned[c->held].invoice != NO_INDEX) {
+			prefetch_ahead(n, c->touched++);
+			*inv = &n->invoices[n->planned[c->held].invoice];
+		}
+		*last_payment = n->planned[c->held++].last_payment;
+	} else if (row_marked(n, n->dated_rows, kept))
+		*last_payment = n->dated[c->dated++].last_payment;
+	else
+		return names_count(n->late_ids) > 0;
+	return 0;
+}
+
+/* The last payment date of the row's customer when it paid late, else none. */
+static int32_t
+late_payment(struct night *n, const struct row *row, const struct layout *lay)
+{
+	struct field id = night_value(n, row, lay->customer_id);
+	uint32_t customer = names_find(n->late_ids, id.s, id.len);
+
+	return customer == NO_INDEX ? NO_DATE :
+	    n->customers[n->late_customers[customer]].last_payment;
+}
+
 static void
 second_pass(struct night *n, struct input *in, const struct layout *lay,
     struct out *o)
 {
 	struct row row;
 	struct update u;
+	struct plan_cursor c = { 0, 0, 0 };
 	const struct invoice *inv;
 	const char *errstr;
 	uint64_t row_number = 0, kept = 0;
-	size_t next_rejected = 0, held = 0, dated = 0, touched = 0;
-	uint32_t customer;
+	size_t next_rejected = 0;
 	int32_t last_payment;
-	struct field id;
 	int got;
 
 	write_header(o, in->rows, lay);
@@ -942,23 +982,8 @@ second_pass(struct night *n, struct input *in, const struct layout *lay,
 			continue;
 		if (got < 0 || row.count != lay->ncolumns || kept == in->kept)
 			errx(EX_SOFTWARE, "<stdin>: changed while being read");
-		inv = NULL;
-		last_payment = NO_DATE;
-		if (row_marked(n, n->held_rows, kept)) {
-			if (n->planned[held].invoice != NO_INDEX) {
-				prefetch_ahead(n, touched++);
-				inv = &n->invoices[n->planned[held].invoice];
-			}
-			last_payment = n->planned[held++].last_payment;
-		} else if (row_marked(n, n->dated_rows, kept))
-			last_payment = n->dated[dated++].last_payment;
-		else if (names_count(n->late_ids) > 0) {
-			id = night_value(n, &row, lay->customer_id);
-			if ((customer = names_find(n->late_ids, id.s, id.len)) !=
-			    NO_INDEX)
-				last_payment = n->customers[
-				    n->late_customers[customer]].last_payment;
-		}
+		if (planned_row(n, kept, &c, &inv, &last_payment))
+			last_payment = late_payment(n, &row, lay);
 		plan_update(n, lay, &row, inv, last_payment, &u);
 		write_row(n, o, lay, &row, &u);
 		kept++;
@@ -1136,13 +1161,12 @@ second_pass_lines(struct night *n, struct input *in, const struct layout *lay,
 {
 	struct row row;
 	struct update u;
+	struct plan_cursor c = { 0, 0, 0 };
 	const struct invoice *inv;
 	const char *line;
 	uint64_t row_number = 0, kept = 0;
-	size_t len, next_rejected = 0, held = 0, dated = 0, touched = 0;
-	uint32_t customer;
+	size_t len, next_rejected = 0;
 	int32_t last_payment;
-	struct field id;
 	int got, exponent;
 
 	write_header(o, in->rows, lay);
@@ -1157,25 +1181,11 @@ second_pass_lines(struct night *n, struct input *in, const struct layout *lay,
 			continue;
 		if (kept == in->kept)
 			errx(EX_SOFTWARE, "<stdin>: changed while being read");
-		inv = NULL;
-		last_payment = NO_DATE;
-		if (row_marked(n, n->held_rows, kept)) {
-			if (n->planned[held].invoice != NO_INDEX) {
-				prefetch_ahead(n, touched++);
-				inv = &n->invoices[n->planned[held].invoice];
-			}
-			last_payment = n->planned[held++].last_payment;
-		} else if (row_marked(n, n->dated_rows, kept))
-			last_payment = n->dated[dated++].last_payment;
-		else if (names_count(n->late_ids) > 0) {
+		if (planned_row(n, kept, &c, &inv, &last_payment)) {
 			lines_split(ls, line, len, &row);
 			if (row.count != lay->ncolumns)
 				errx(EX_SOFTWARE, "<stdin>: changed while being read");
-			id = night_value(n, &row, lay->customer_id);
-			if ((customer = names_find(n->late_ids, id.s, id.len)) !=
-			    NO_INDEX)
-				last_payment = n->customers[
-				    n->late_customers[customer]].last_payment;
+			last_payment = late_payment(n, &row, lay);
 		}
 		if (inv == NULL) {
 			/* untouched: the line, then "\t0.00\t\t0\t" and a date */

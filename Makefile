@@ -4,7 +4,7 @@
 
 CC	?= cc
 CFLAGS	?= -O2 -g
-STD	 = -std=c11 -Wall -Wextra -Werror -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L
+STD	 = -std=c11 -pthread -Wall -Wextra -Werror -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L
 CPPFLAGS += -Ilib
 LDLIBS	 = -lcsv -lpcre2-8 -lcrypto
 PREFIX	?= /usr/local

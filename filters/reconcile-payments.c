@@ -20,6 +20,7 @@
  */
 #include <err.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -42,6 +43,7 @@
 static const char *prog = "reconcile-payments";
 
 #ifdef PHASE_TIMES
+#include <sys/resource.h>
 #include <time.h>
 /* Development aid (cc -DPHASE_TIMES): CPU and wall seconds per phase. */
 static void
@@ -52,10 +54,16 @@ phase(const char *name)
 
 	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cpu);
 	clock_gettime(CLOCK_MONOTONIC, &wall);
-	if (name != NULL)
-		fprintf(stderr, "phase %-12s cpu %.3f wall %.3f\n", name,
+	if (name != NULL) {
+		struct rusage ru;
+
+		getrusage(RUSAGE_SELF, &ru);
+		fprintf(stderr, "phase %-12s cpu %.3f wall %.3f maxrss %ld MB\n",
+		    name,
 		    (cpu.tv_sec - cpu0.tv_sec) + (cpu.tv_nsec - cpu0.tv_nsec) / 1e9,
-		    (wall.tv_sec - wall0.tv_sec) + (wall.tv_nsec - wall0.tv_nsec) / 1e9);
+		    (wall.tv_sec - wall0.tv_sec) + (wall.tv_nsec - wall0.tv_nsec) / 1e9,
+		    ru.ru_maxrss / 1024);
+	}
 	cpu0 = cpu;
 	wall0 = wall;
 }
@@ -94,6 +102,7 @@ struct input {
 	uint64_t	*rejected;	/* row numbers (all rows) rejected in pass 1 */
 	size_t		 nrejected, rejected_size;
 	uint64_t	 rows_in, kept, rows_out;
+	int		 halves;	/* the first pass read it in two halves */
 };
 
 struct options {
@@ -201,7 +210,7 @@ struct invoice_row {
 static int
 parse_due(const char *s, size_t len, int32_t *day)
 {
-	static struct {
+	static _Thread_local struct {
 		char	text[10];
 		char	used;
 		int32_t	day;
@@ -291,6 +300,25 @@ row_marked(const struct night *n, const uint64_t *bits, uint64_t ordinal)
 	    (bits[ordinal / 64] >> (ordinal % 64) & 1);
 }
 
+/*
+ * Mark a customer seen in the invoices; its marks, as they were.  The two
+ * halves of the first pass may mark one customer at once: its other marks
+ * do not change during the pass, so both store the same byte.
+ */
+static uint8_t
+mark_seen(uint8_t *marks)
+{
+	uint8_t m = __atomic_load_n(marks, __ATOMIC_RELAXED);
+
+	if (!(m & CUSTOMER_SEEN))
+		__atomic_store_n(marks, m | CUSTOMER_SEEN, __ATOMIC_RELAXED);
+	return m;
+}
+
+static void	half_give_up(struct half *h);
+static void	half_late_customer(struct half *h, const struct field *id,
+		    size_t invoice);
+
 static void
 hold_invoice(struct night *n, const struct invoice_row *ir, uint32_t customer,
     uint32_t key, uint64_t ordinal)
@@ -298,6 +326,11 @@ hold_invoice(struct night *n, const struct invoice_row *ir, uint32_t customer,
 	struct invoice *inv;
 	size_t size;
 
+	if (n->half != NULL && (n->ninvoices == n->invoices_size ||
+	    n->ids_len + ir->id.len > n->ids_size)) {
+		half_give_up(n->half);	/* its room is shared: see halves */
+		return;
+	}
 	/* big blocks of their own, grown seldom: see first_pass() */
 	if (n->ninvoices == n->invoices_size) {
 		size = n->invoices_size * 2 + n->invoices_hint;
@@ -419,6 +452,7 @@ batch_flush(struct night *n, struct batch *b)
 {
 	struct invoice_row *ir;
 	uint32_t customer, key, found[BATCH];
+	uint8_t marks;
 	int k;
 
 	/* the lookups first, their cache misses overlapped */
@@ -442,13 +476,18 @@ batch_flush(struct night *n, struct batch *b)
 	for (k = 0; k < b->n; k++) {
 		ir = &b->rows[k];
 		customer = found[k];
-		if (customer != NO_INDEX)
-			n->customer_marks[customer] |= CUSTOMER_SEEN;
+		marks = customer == NO_INDEX ? 0 :
+		    mark_seen(&n->customer_marks[customer]);
 		key = b->key_len[k] == 0 ? NO_INDEX : names_find_hash(n->refkeys,
 		    b->text + b->key_at[k], b->key_len[k], b->key_hash[k]);
-		if (ir->balance > 0 && (key != NO_INDEX || (customer != NO_INDEX &&
-		    (n->customer_marks[customer] & CUSTOMER_UNPOSTED)))) {
-			if (customer == NO_INDEX)
+		if (ir->balance > 0 && (key != NO_INDEX ||
+		    (marks & CUSTOMER_UNPOSTED))) {
+			if (customer != NO_INDEX)
+				;
+			else if (n->half != NULL)
+				half_late_customer(n->half, &ir->customer,
+				    n->ninvoices);
+			else
 				customer = intern_late_customer(n, &ir->customer);
 			hold_invoice(n, ir, customer, key, b->ordinal[k]);
 		} else if (customer != NO_INDEX)
@@ -505,6 +544,105 @@ spill_row(struct input *in, const struct row *row)
 }
 
 /*
+ * Lines of a canonical TSV, read with pread(2) from a place to a place:
+ * the second pass over most rows, and each half of the first pass.
+ */
+#define NO_STOP	((off_t)1 << 62)
+
+struct lines {
+	int	 fd;
+	off_t	 at, stop;	/* the next byte to read; where to stop */
+	char	*buf;
+	size_t	 pos, end, size;
+	int	 eof;
+	struct field *fields;
+	size_t	 fields_size;
+};
+
+/* The next line without its LF (and a CR before it); 0 at end, -1 on error. */
+static int
+lines_next(struct lines *ls, const char **line, size_t *len)
+{
+	char *nl;
+	size_t scanned = 0, want;
+	ssize_t got;
+
+	for (;;) {
+		nl = memchr(ls->buf + ls->pos + scanned, '\n',
+		    ls->end - ls->pos - scanned);
+		if (nl != NULL)
+			break;
+		scanned = ls->end - ls->pos;
+		if (ls->eof) {
+			if (ls->pos == ls->end)
+				return 0;
+			nl = ls->buf + ls->end;
+			break;
+		}
+		if (ls->pos > 0) {
+			memmove(ls->buf, ls->buf + ls->pos, ls->end - ls->pos);
+			ls->end -= ls->pos;
+			ls->pos = 0;
+		}
+		if (ls->end == ls->size) {
+			ls->size *= 2;
+			ls->buf = ereallocarray(ls->buf, ls->size, 1);
+		}
+		want = ls->size - ls->end;
+		if ((off_t)want > ls->stop - ls->at)
+			want = ls->stop - ls->at;
+		got = 0;
+		if (want > 0)
+			do
+				got = pread(ls->fd, ls->buf + ls->end, want,
+				    ls->at);
+			while (got < 0 && errno == EINTR);
+		if (got < 0)
+			return -1;
+		if (got == 0)
+			ls->eof = 1;
+		ls->at += got;
+		ls->end += got;
+	}
+	*line = ls->buf + ls->pos;
+	*len = nl - *line;
+	ls->pos += *len + (nl < ls->buf + ls->end);
+	if (*len > 0 && (*line)[*len - 1] == '\r')
+		(*len)--;
+	return 1;
+}
+
+/* A line as rows_next gives a TSV record. */
+static void
+lines_split(struct lines *ls, const char *line, size_t len, struct row *row)
+{
+	const char *s = line, *end = line + len, *tab;
+	size_t n = 0;
+
+	for (;;) {
+		if (n == ls->fields_size) {
+			ls->fields_size = ls->fields_size * 2 + 16;
+			ls->fields = ereallocarray(ls->fields, ls->fields_size,
+			    sizeof(*ls->fields));
+		}
+		tab = memchr(s, '\t', end - s);
+		ls->fields[n].s = s;
+		ls->fields[n].len = (tab ? tab : end) - s;
+		n++;
+		if (tab == NULL)
+			break;
+		s = tab + 1;
+	}
+	row->fields = ls->fields;
+	row->count = n;
+	row->line = 0;
+	row->raw = line;
+	row->raw_len = len;
+	row->escaped = 1;
+	row->has_backslash = memchr(line, '\\', len) != NULL;
+}
+
+/*
  * The most address space reserved ahead for one table: 2 GB, and no more
  * than a quarter of the memory, lest a kernel that checks what a mapping
  * might need refuse it.
@@ -520,6 +658,314 @@ max_hint(void)
 		most = (size_t)pages / 4 * (size_t)page;
 #endif
 	return most;
+}
+
+/* ---- the invoices, first pass in two halves ---- */
+
+/*
+ * With two cores or more, a big regular TSV is read in two halves at
+ * once, the second in a thread of its own.  Each half works on a copy of
+ * the night: the tables the payments built (customers, their marks, memo
+ * keys) are shared and only read; what the pass builds, each half builds
+ * apart: held invoices (the second half's past where the first's can
+ * reach, in the same blocks), dated rows, row bitmaps, memo-key lists,
+ * currency totals, currencies new to the night.  merge_halves() joins
+ * them in row order, as one pass would have built them.  A half that meets
+ * anything but a clean row gives up, and the pass is done again the plain
+ * way, which rejects rows in order with their line numbers.
+ */
+#define HALVES_MIN	((off_t)64 << 20)	/* smaller: not worth a thread */
+#define ROW_MIN		20	/* bytes of the shortest row an invoice is held from */
+
+struct half {
+	struct night	 n;		/* the copy */
+	const struct layout *lay;
+	off_t		 from, to;
+	uint64_t	 kept;		/* its rows: all kept, or it gave up */
+	int		 failed;
+	/* invoices named by a memo, of customers without payments */
+	struct late_hold {
+		size_t	 invoice, at, len;
+	}		*late;
+	size_t		 nlate, late_size;
+	char		*late_text;
+	size_t		 late_text_len, late_text_size;
+};
+
+static void
+half_give_up(struct half *h)
+{
+	h->failed = 1;
+}
+
+/* Interning the customer would change the shared table: merge_halves does. */
+static void
+half_late_customer(struct half *h, const struct field *id, size_t invoice)
+{
+	if (h->nlate == h->late_size) {
+		h->late_size = h->late_size * 2 + 64;
+		h->late = ereallocarray(h->late, h->late_size, sizeof(*h->late));
+	}
+	h->late[h->nlate].invoice = invoice;
+	h->late[h->nlate].at = night_append(&h->late_text, &h->late_text_len,
+	    &h->late_text_size, id->s, id->len);
+	h->late[h->nlate++].len = id->len;
+}
+
+static void *
+half_run(void *arg)
+{
+	struct half *h = arg;
+	struct night *n = &h->n;
+	struct batch *b = ecalloc(1, sizeof(*b));
+	struct invoice_row ir;
+	struct lines ls;
+	struct row row;
+	const char *line;
+	char buf[256];
+	size_t len;
+	int got = 1;
+
+	memset(&ls, 0, sizeof(ls));
+	ls.fd = 0;
+	ls.at = h->from;
+	ls.stop = h->to;
+	ls.size = 1 << 20;
+	ls.buf = emalloc(ls.size);
+	while (!h->failed && (got = lines_next(&ls, &line, &len)) != 0) {
+		if (got < 0)
+			break;	/* the plain pass reports it */
+		if (len == 0)
+			continue;	/* a blank line carries no row */
+		lines_split(&ls, line, len, &row);
+		if (parse_invoice(n, h->lay, &row, &ir, buf, sizeof(buf)) != NULL)
+			break;
+		if (money_add(&n->currencies[ir.currency].balance_in,
+		    ir.balance) < 0)
+			n->currencies[ir.currency].overflow = 1;
+		batch_add(n, b, &ir, h->kept++);
+		if (b->n == BATCH)
+			batch_flush(n, b);
+	}
+	if (got != 0)
+		h->failed = 1;
+	else
+		batch_flush(n, b);
+	free(b->text);
+	free(b);
+	free(ls.buf);
+	free(ls.fields);
+	return NULL;
+}
+
+/* The first byte past the line that starts at or after at; -1 if none near. */
+static off_t
+line_after(off_t at, off_t end)
+{
+	char buf[65536];
+	ssize_t got;
+	char *nl;
+
+	do
+		got = pread(0, buf, sizeof(buf), at);
+	while (got < 0 && errno == EINTR);
+	if (got <= 0 || (nl = memchr(buf, '\n', got)) == NULL ||
+	    at + (nl - buf) + 1 >= end)
+		return -1;
+	return at + (nl - buf) + 1;
+}
+
+static void
+half_start(struct half *h, const struct night *n, const struct layout *lay,
+    off_t from, off_t to)
+{
+	size_t keys = names_count(n->refkeys) + 1;
+	int i;
+
+	memset(h, 0, sizeof(*h));
+	h->n = *n;
+	h->n.half = h;
+	h->n.scratch = NULL;
+	h->n.scratch_size = 0;
+	h->n.refkey_first = ereallocarray(NULL, keys, sizeof(uint32_t));
+	memset(h->n.refkey_first, 0xff, keys * sizeof(uint32_t));
+	for (i = 0; i < n->ncurrencies; i++) {
+		h->n.currencies[i].balance_in = 0;
+		h->n.currencies[i].overflow = 0;
+	}
+	h->lay = lay;
+	h->from = from;
+	h->to = to;
+}
+
+static void
+half_free(struct half *h)
+{
+	free(h->n.scratch);
+	free(h->n.refkey_first);
+	free(h->n.dated);
+	free(h->n.held_rows);
+	free(h->n.dated_rows);
+	free(h->late);
+	free(h->late_text);
+}
+
+/* Row bits of a half into the night's, its rows after first rows. */
+static void
+merge_bits(uint64_t *to, const uint64_t *from, uint64_t rows, uint64_t first)
+{
+	uint64_t r, w;
+
+	for (r = 0; r < rows; r += 64) {
+		w = from[r / 64];
+		if (rows - r < 64)
+			w &= ((uint64_t)1 << (rows - r)) - 1;
+		if (w == 0)
+			continue;
+		to[(first + r) / 64] |= w << ((first + r) % 64);
+		if ((first + r) % 64 != 0)
+			to[(first + r) / 64 + 1] |= w >> (64 - (first + r) % 64);
+	}
+}
+
+static void
+merge_halves(struct night *n, struct input *in, struct half *h)
+{
+	struct night *a = &h[0].n, *b = &h[1].n;
+	size_t base = a->invoices_size, nb = b->ninvoices - base, k, i;
+	uint32_t first, at, map[MAX_CURRENCIES];
+	struct late_hold *late;
+	struct field id;
+	int half, c, known, remap = 0;
+
+	n->ninvoices = a->ninvoices + nb;
+	n->gap_from = a->ninvoices;
+	n->gap_len = base - a->ninvoices;
+	n->ids_len = b->ids_len;
+	/* memo-key lists, newest first: the second half's, then the first's */
+	for (k = 0; k < names_count(n->refkeys); k++) {
+		n->refkey_first[k] = a->refkey_first[k];
+		if ((first = b->refkey_first[k]) == NO_INDEX)
+			continue;
+		for (at = first; n->invoices[at].next_same_key != NO_INDEX;
+		    at = n->invoices[at].next_same_key)
+			;
+		n->invoices[at].next_same_key = a->refkey_first[k];
+		n->refkey_first[k] = first;
+	}
+	/* currencies new to the night, in row order, and the totals */
+	known = n->ncurrencies;
+	for (half = 0; half < 2; half++) {
+		struct night *x = &h[half].n;
+
+		for (c = 0; c < x->ncurrencies; c++) {
+			map[c] = c < known ? (uint32_t)c :
+			    (uint32_t)night_currency(n, x->currencies[c].code, 3);
+			remap |= map[c] != (uint32_t)c;
+			if (money_add(&n->currencies[map[c]].balance_in,
+			    x->currencies[c].balance_in) < 0 ||
+			    x->currencies[c].overflow)
+				n->currencies[map[c]].overflow = 1;
+		}
+	}
+	if (remap)	/* only the second half's can differ */
+		for (k = base; k < base + nb; k++)
+			n->invoices[k].currency = map[n->invoices[k].currency];
+	/* customers first met through a memo, in row order */
+	for (half = 0; half < 2; half++)
+		for (i = 0; i < h[half].nlate; i++) {
+			late = &h[half].late[i];
+			id.s = h[half].late_text + late->at;
+			id.len = late->len;
+			n->invoices[late->invoice].customer =
+			    intern_late_customer(n, &id);
+		}
+	n->ndated = a->ndated + b->ndated;
+	n->dated_size = n->ndated + 1;
+	n->dated = ereallocarray(NULL, n->dated_size, sizeof(*n->dated));
+	if (a->ndated > 0)
+		memcpy(n->dated, a->dated, a->ndated * sizeof(*n->dated));
+	if (b->ndated > 0)
+		memcpy(n->dated + a->ndated, b->dated,
+		    b->ndated * sizeof(*n->dated));
+	n->row_words = (h[0].kept + h[1].kept) / 64 + 2;
+	n->held_rows = ecalloc(n->row_words, sizeof(uint64_t));
+	n->dated_rows = ecalloc(n->row_words, sizeof(uint64_t));
+	if (a->held_rows != NULL) {
+		merge_bits(n->held_rows, a->held_rows, h[0].kept, 0);
+		merge_bits(n->dated_rows, a->dated_rows, h[0].kept, 0);
+	}
+	if (b->held_rows != NULL) {
+		merge_bits(n->held_rows, b->held_rows, h[1].kept, h[0].kept);
+		merge_bits(n->dated_rows, b->dated_rows, h[1].kept, h[0].kept);
+	}
+	in->rows_in = in->kept = h[0].kept + h[1].kept;
+}
+
+/*
+ * The first pass in two halves, if the input is one to split: 0 when done,
+ * -1 to do it the plain way (nothing of the night changed but blocks
+ * reserved and customers marked seen, as the plain pass will mark them).
+ */
+static int
+first_pass_halves(struct night *n, struct input *in, const struct layout *lay,
+    off_t end)
+{
+	static struct half h[2];
+	const char *min = getenv("RECONCILE_PAYMENTS_HALVES");
+	pthread_t thread;
+	off_t data, split, least = HALVES_MIN;
+	size_t places[2], bytes;
+	char key[8];
+	int threaded, i;
+
+	if (min != NULL && *min != '\0')
+		least = strcmp(min, "never") == 0 ? NO_STOP :
+		    (off_t)strtoll(min, NULL, 10);
+	if (end - in->start < least || sysconf(_SC_NPROCESSORS_ONLN) < 2 ||
+	    rows_format_of(in->rows) != ROWS_TSV)
+		return -1;
+	/* past the header, which must read as lines_next reads it */
+	if ((data = line_after(in->start, end)) < 0 ||
+	    (split = line_after(data + (end - data) / 2 - 1, end)) < 0)
+		return -1;
+	{
+		char head[4];
+
+		if (pread(0, head, 3, in->start) == 3 &&
+		    memcmp(head, "\xEF\xBB\xBF", 3) == 0)
+			return -1;
+	}
+	places[0] = (split - data) / ROW_MIN + 1;
+	places[1] = (end - split) / ROW_MIN + 1;
+	bytes = end - data + 1;
+	if ((places[0] + places[1]) > max_hint() / sizeof(*n->invoices) ||
+	    bytes > max_hint() || bytes > UINT32_MAX)
+		return -1;
+	n->invoices_size = places[0] + places[1];
+	n->invoices = ebigalloc(n->invoices_size * sizeof(*n->invoices));
+	n->ids_size = bytes;
+	n->ids = ebigalloc(n->ids_size);
+	(void)memo_key(key, "0", 1);	/* its table, before two threads read it */
+	half_start(&h[0], n, lay, data, split);
+	h[0].n.invoices_size = places[0];
+	h[0].n.ids_size = split - data;
+	half_start(&h[1], n, lay, split, end);
+	h[1].n.ninvoices = places[0];
+	h[1].n.ids_len = split - data;
+	threaded = pthread_create(&thread, NULL, half_run, &h[1]) == 0;
+	half_run(&h[0]);
+	if (threaded)
+		pthread_join(thread, NULL);
+	else
+		half_run(&h[1]);
+	i = h[0].failed || h[1].failed ? -1 : 0;
+	if (i == 0)
+		merge_halves(n, in, h);
+	in->halves = i == 0;
+	half_free(&h[0]);
+	half_free(&h[1]);
+	return i;
 }
 
 static void
@@ -558,6 +1004,10 @@ first_pass(struct night *n, struct input *in, struct layout *lay,
 	plan_layout(in->rows, lay);
 	if (!in->regular)
 		spill_open(in, rows_header(in->rows));
+	else if (first_pass_halves(n, in, lay, st.st_size) == 0) {
+		PHASE("first pass (halves)");
+		return;
+	}
 	while ((got = rows_next(in->rows, &row, &errstr)) != 0) {
 		in->rows_in++;
 		if (got < 0) {
@@ -997,97 +1447,6 @@ second_pass(struct night *n, struct input *in, const struct layout *lay,
 }
 
 /*
- * The second pass over a canonical TSV, line by line.  Most rows are not
- * touched tonight: they are copied whole, with the four appended fields,
- * without splitting them into fields (rows_next's split was the biggest
- * part of the pass).  A touched row is split here and written as above.
- */
-struct lines {
-	int	 fd;
-	char	*buf;
-	size_t	 pos, end, size;
-	int	 eof;
-	struct field *fields;
-	size_t	 fields_size;
-};
-
-/* The next line without its LF (and a CR before it); 0 at end, -1 on error. */
-static int
-lines_next(struct lines *ls, const char **line, size_t *len)
-{
-	char *nl;
-	size_t scanned = 0;
-	ssize_t got;
-
-	for (;;) {
-		nl = memchr(ls->buf + ls->pos + scanned, '\n',
-		    ls->end - ls->pos - scanned);
-		if (nl != NULL)
-			break;
-		scanned = ls->end - ls->pos;
-		if (ls->eof) {
-			if (ls->pos == ls->end)
-				return 0;
-			nl = ls->buf + ls->end;
-			break;
-		}
-		if (ls->pos > 0) {
-			memmove(ls->buf, ls->buf + ls->pos, ls->end - ls->pos);
-			ls->end -= ls->pos;
-			ls->pos = 0;
-		}
-		if (ls->end == ls->size) {
-			ls->size *= 2;
-			ls->buf = ereallocarray(ls->buf, ls->size, 1);
-		}
-		do
-			got = read(ls->fd, ls->buf + ls->end, ls->size - ls->end);
-		while (got < 0 && errno == EINTR);
-		if (got < 0)
-			return -1;
-		if (got == 0)
-			ls->eof = 1;
-		ls->end += got;
-	}
-	*line = ls->buf + ls->pos;
-	*len = nl - *line;
-	ls->pos += *len + (nl < ls->buf + ls->end);
-	if (*len > 0 && (*line)[*len - 1] == '\r')
-		(*len)--;
-	return 1;
-}
-
-/* A line as rows_next gives a TSV record. */
-static void
-lines_split(struct lines *ls, const char *line, size_t len, struct row *row)
-{
-	const char *s = line, *end = line + len, *tab;
-	size_t n = 0;
-
-	for (;;) {
-		if (n == ls->fields_size) {
-			ls->fields_size = ls->fields_size * 2 + 16;
-			ls->fields = ereallocarray(ls->fields, ls->fields_size,
-			    sizeof(*ls->fields));
-		}
-		tab = memchr(s, '\t', end - s);
-		ls->fields[n].s = s;
-		ls->fields[n].len = (tab ? tab : end) - s;
-		n++;
-		if (tab == NULL)
-			break;
-		s = tab + 1;
-	}
-	row->fields = ls->fields;
-	row->count = n;
-	row->line = 0;
-	row->raw = line;
-	row->raw_len = len;
-	row->escaped = 1;
-	row->has_backslash = memchr(line, '\\', len) != NULL;
-}
-
-/*
  * Open the invoices again for lines_next, past the header: 0, or -1 when
  * the input is not one that it reads as rows_next would (CSV, a CR in the
  * header, a byte order mark), for second_pass to do.
@@ -1102,15 +1461,15 @@ lines_open(struct input *in, struct lines *ls)
 	if (in->regular) {
 		if (rows_format_of(in->rows) != ROWS_TSV)
 			return -1;
-		if (lseek(0, in->start, SEEK_SET) < 0)
-			err(EX_IOERR, "<stdin>: seek");
 		ls->fd = 0;
+		ls->at = in->start;
 	} else {
 		if (out_close(in->spill) < 0)
 			errx(EX_IOERR, "%s: %s", in->spill_path, strerror(errno));
 		in->spill = NULL;
 		ls->fd = in->spill_fd;
 	}
+	ls->stop = NO_STOP;
 	ls->size = 1 << 20;
 	ls->buf = emalloc(ls->size);
 	if (lines_next(ls, &line, &len) < 0)
@@ -1155,6 +1514,12 @@ row_exponent(struct night *n, const char *line, size_t len, int column)
 	return n->currencies[k].exponent;
 }
 
+/*
+ * The second pass over a canonical TSV, line by line.  Most rows are not
+ * touched tonight: they are copied whole, with the four appended fields,
+ * without splitting them into fields (rows_next's split was the biggest
+ * part of the pass).  A touched row is split here and written as above.
+ */
 static void
 second_pass_lines(struct night *n, struct input *in, const struct layout *lay,
     struct out *o, struct lines *ls)
@@ -1236,6 +1601,9 @@ print_stats(struct night *n, const struct input *in, long long payments_read,
 	int r, i;
 
 	night_currency_ranks(n, rank);
+	if (in->halves)
+		fprintf(stderr, "%s: invoices read in two halves at once\n",
+		    prog);
 	fprintf(stderr, "%s: invoices in %llu, out %llu, rejected %lld; "
 	    "payments in %lld, posted %lld, unposted %zu, rejected %lld",
 	    prog, (unsigned long long)in->rows_in,

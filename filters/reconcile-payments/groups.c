@@ -12,6 +12,19 @@
 #include "reconcile.h"
 
 static const struct night *sort_night;
+
+/* Where the invoice of row rank r is, across the gap of halves.c. */
+static size_t
+place_of(const struct night *n, size_t r)
+{
+	return r < n->gap_from ? r : r + n->gap_len;
+}
+
+static size_t
+rank_of(const struct night *n, size_t place)
+{
+	return place < n->gap_from ? place : place - n->gap_len;
+}
 /* Currency indexes follow row order; the order of groups follows codes. */
 static uint8_t sort_rank[MAX_CURRENCIES];
 
@@ -168,24 +181,28 @@ regroup(struct night *n)
 void
 groups_build(struct night *n)
 {
-	size_t ncust = names_count(n->customer_ids), i, c, at, ahead = 0;
+	size_t ncust = names_count(n->customer_ids), i, r, c, at, ahead = 0;
+	const struct invoice *inv;
 	uint32_t *start = ecalloc(ncust + 1, sizeof(*start)), k;
 	struct customer *cust;
 	uint64_t *keys;
 	int32_t min_due = INT32_MAX, max_due = INT32_MIN;
 
-	for (i = 0; i < n->ninvoices; i++) {
-		start[n->invoices[i].customer + 1]++;
-		if (n->invoices[i].due < min_due)
-			min_due = n->invoices[i].due;
-		if (n->invoices[i].due > max_due)
-			max_due = n->invoices[i].due;
+	for (r = 0; r < n->ninvoices; r++) {
+		inv = &n->invoices[place_of(n, r)];
+		start[inv->customer + 1]++;
+		if (inv->due < min_due)
+			min_due = inv->due;
+		if (inv->due > max_due)
+			max_due = inv->due;
 	}
 	for (c = 0; c < ncust; c++)
 		start[c + 1] += start[c];
 	n->by_group = ebigalloc((n->ninvoices + 1) * sizeof(*n->by_group));
-	for (i = 0; i < n->ninvoices; i++)
+	for (r = 0; r < n->ninvoices; r++) {
+		i = place_of(n, r);
 		n->by_group[start[n->invoices[i].customer]++] = i;
+	}
 	night_currency_ranks(n, sort_rank);
 	sort_night = n;
 	/* the sort keys: the most invoices of one customer, due days in 24 bits */
@@ -247,7 +264,7 @@ groups_plan_rows(struct night *n)
 	size_t k;
 
 	for (k = 0; k < n->ninvoices; k++) {
-		p = &n->planned[n->by_group[k]];
+		p = &n->planned[rank_of(n, n->by_group[k])];
 		p->last_payment = n->customers[n->invoices[k].customer].last_payment;
 		p->invoice = n->invoices[k].last_application != NO_INDEX ? k :
 		    NO_INDEX;

@@ -163,6 +163,13 @@ struct night {
 
 	struct invoice	*invoices;	/* ebigalloc'd, as are ids and planned */
 	size_t		 ninvoices, invoices_size, invoices_hint;
+	/*
+	 * Read in halves (halves.c), the second half's invoices start past
+	 * where the first's could reach: gap_len unused places after the
+	 * first gap_from invoices, until regroup() closes the gap.
+	 */
+	size_t		 gap_from, gap_len;
+	struct half	*half;		/* in a half's copy of the night */
 	char		*ids;		/* invoice_id texts */
 	size_t		 ids_len, ids_size, ids_hint;
 	/*

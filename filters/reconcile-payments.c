@@ -103,6 +103,17 @@ struct input {
 	size_t		 nrejected, rejected_size;
 	uint64_t	 rows_in, kept, rows_out;
 	int		 halves;	/* the first pass read it in two halves */
+	/* where the second pass may start a stretch, as the halves found */
+	struct checkpoint *checkpoints;
+	size_t		 ncheckpoints;
+	off_t		 end;		/* of the file, as the first pass read it */
+};
+
+/* A row that starts a stretch: where, and the plan's cursors there. */
+struct checkpoint {
+	off_t	 at;
+	uint64_t kept;
+	size_t	 held, dated, touched;
 };
 
 struct options {
@@ -683,6 +694,10 @@ struct half {
 	off_t		 from, to;
 	uint64_t	 kept;		/* its rows: all kept, or it gave up */
 	int		 failed;
+	size_t		 first_place;	/* of its first invoice */
+	off_t		 stretch;
+	struct checkpoint *marks;	/* a row every stretch bytes */
+	size_t		 nmarks, marks_size;
 	/* invoices named by a memo, of customers without payments */
 	struct late_hold {
 		size_t	 invoice, at, len;
@@ -712,6 +727,39 @@ half_late_customer(struct half *h, const struct field *id, size_t invoice)
 	h->late[h->nlate++].len = id->len;
 }
 
+/*
+ * Every so many bytes (a 256th of the file, from 4 KiB to 4 MiB) a half
+ * notes where a row starts and the plan's cursors there, so that the
+ * second pass can write stretches of rows two at a time, in two threads,
+ * and put them out in order.
+ */
+static off_t
+stretch_of(off_t bytes)
+{
+	off_t s = bytes / 256;
+
+	return s < 4096 ? 4096 : s > (4 << 20) ? 4 << 20 : s;
+}
+
+static void
+half_mark(struct half *h, struct batch *b, off_t at)
+{
+	struct checkpoint *cp;
+
+	batch_flush(&h->n, b);	/* the counts must be up to date */
+	if (h->nmarks == h->marks_size) {
+		h->marks_size = h->marks_size * 2 + 64;
+		h->marks = ereallocarray(h->marks, h->marks_size,
+		    sizeof(*h->marks));
+	}
+	cp = &h->marks[h->nmarks++];
+	cp->at = at;
+	cp->kept = h->kept;
+	cp->held = h->n.ninvoices - h->first_place;
+	cp->dated = h->n.ndated;
+	cp->touched = 0;	/* known once matched: second_pass_stretches */
+}
+
 static void *
 half_run(void *arg)
 {
@@ -724,6 +772,7 @@ half_run(void *arg)
 	const char *line;
 	char buf[256];
 	size_t len;
+	off_t here, next_mark = h->from;
 	int got = 1;
 
 	memset(&ls, 0, sizeof(ls));
@@ -732,7 +781,14 @@ half_run(void *arg)
 	ls.stop = h->to;
 	ls.size = 1 << 20;
 	ls.buf = emalloc(ls.size);
-	while (!h->failed && (got = lines_next(&ls, &line, &len)) != 0) {
+	for (;;) {
+		here = ls.at - (off_t)(ls.end - ls.pos);
+		if (here >= next_mark && here < h->to) {
+			half_mark(h, b, here);
+			next_mark = here + h->stretch;
+		}
+		if (h->failed || (got = lines_next(&ls, &line, &len)) == 0)
+			break;
 		if (got < 0)
 			break;	/* the plain pass reports it */
 		if (len == 0)
@@ -796,6 +852,7 @@ half_start(struct half *h, const struct night *n, const struct layout *lay,
 	h->lay = lay;
 	h->from = from;
 	h->to = to;
+	h->stretch = stretch_of(to - from) * 2;
 }
 
 static void
@@ -808,6 +865,7 @@ half_free(struct half *h)
 	free(h->n.dated_rows);
 	free(h->late);
 	free(h->late_text);
+	free(h->marks);
 }
 
 /* Row bits of a half into the night's, its rows after first rows. */
@@ -900,6 +958,19 @@ merge_halves(struct night *n, struct input *in, struct half *h)
 		merge_bits(n->dated_rows, b->dated_rows, h[1].kept, h[0].kept);
 	}
 	in->rows_in = in->kept = h[0].kept + h[1].kept;
+	in->ncheckpoints = h[0].nmarks + h[1].nmarks;
+	in->checkpoints = ereallocarray(NULL, in->ncheckpoints,
+	    sizeof(*in->checkpoints));
+	memcpy(in->checkpoints, h[0].marks, h[0].nmarks * sizeof(*h[0].marks));
+	for (i = 0; i < h[1].nmarks; i++) {
+		struct checkpoint *cp = &in->checkpoints[h[0].nmarks + i];
+
+		*cp = h[1].marks[i];
+		cp->kept += h[0].kept;
+		cp->held += a->ninvoices;
+		cp->dated += a->ndated;
+	}
+	in->end = h[1].to;
 }
 
 /*
@@ -951,6 +1022,7 @@ first_pass_halves(struct night *n, struct input *in, const struct layout *lay,
 	h[0].n.invoices_size = places[0];
 	h[0].n.ids_size = split - data;
 	half_start(&h[1], n, lay, split, end);
+	h[1].first_place = places[0];
 	h[1].n.ninvoices = places[0];
 	h[1].n.ids_len = split - data;
 	threaded = pthread_create(&thread, NULL, half_run, &h[1]) == 0;
@@ -1083,16 +1155,17 @@ struct update {
 static void
 out_payment_ids(struct night *n, struct out *o, uint32_t newest)
 {
-	static uint64_t *stack;
-	static size_t stack_size;
-	size_t depth = 0, len;
+	uint64_t few[64], *stack = few;
+	size_t depth = 0, stack_size = 64, len;
 	const char *id;
 	uint32_t k;
 
 	for (k = newest; k != NO_INDEX; k = n->applications[k].next) {
 		if (depth == stack_size) {
-			stack_size = stack_size * 2 + 16;
-			stack = ereallocarray(stack, stack_size, sizeof(*stack));
+			stack_size *= 2;
+			stack = stack == few ? memcpy(ereallocarray(NULL,
+			    stack_size, sizeof(*stack)), few, sizeof(few)) :
+			    ereallocarray(stack, stack_size, sizeof(*stack));
 		}
 		stack[depth++] = n->applications[k].id_ref;
 	}
@@ -1102,14 +1175,16 @@ out_payment_ids(struct night *n, struct out *o, uint32_t newest)
 		if (depth > 0)
 			out_char(o, ',');
 	}
+	if (stack != few)
+		free(stack);
 }
 
 /* Money and dates repeat row after row: format each once (a profile says so). */
 static void
 out_amount(struct out *o, int64_t minor, int exponent)
 {
-	static char zero[MONEY_MAX_EXPONENT + 1][MONEY_TEXT_MAX];
-	static size_t zero_len[MONEY_MAX_EXPONENT + 1];
+	static _Thread_local char zero[MONEY_MAX_EXPONENT + 1][MONEY_TEXT_MAX];
+	static _Thread_local size_t zero_len[MONEY_MAX_EXPONENT + 1];
 
 	if (minor != 0 || exponent < 0 || exponent > MONEY_MAX_EXPONENT) {
 		out_money(o, minor, exponent);
@@ -1123,7 +1198,7 @@ out_amount(struct out *o, int64_t minor, int exponent)
 static void
 out_day(struct out *o, int32_t day)
 {
-	static struct {
+	static _Thread_local struct {
 		int32_t	day;
 		char	text[DATE_TEXT_MAX];
 	} cache[64];
@@ -1486,17 +1561,18 @@ lines_open(struct input *in, struct lines *ls)
 }
 
 /* The exponent of a row's currency, from its text: rows repeat a few. */
+/* -1 when the row has too few fields. */
 static int
 row_exponent(struct night *n, const char *line, size_t len, int column)
 {
-	static char last[3];
-	static int last_exponent = -1;
+	static _Thread_local char last[3];
+	static _Thread_local int last_exponent = -1;
 	const char *s = line, *end = line + len, *tab;
 	int k;
 
 	for (k = 0; k < column; k++) {
 		if ((tab = memchr(s, '\t', end - s)) == NULL)
-			errx(EX_SOFTWARE, "<stdin>: changed while being read");
+			return -1;	/* not the row the first pass read */
 		s = tab + 1;
 	}
 	tab = memchr(s, '\t', end - s);
@@ -1515,6 +1591,223 @@ row_exponent(struct night *n, const char *line, size_t len, int column)
 }
 
 /*
+ * Write kept row KEPT, whose line is line: 0, or -1 when it is not a row
+ * as the first pass read it.
+ */
+static int
+write_line(struct night *n, const struct layout *lay, struct lines *ls,
+    const char *line, size_t len, uint64_t kept, struct plan_cursor *c,
+    struct out *o)
+{
+	const struct invoice *inv;
+	struct update u;
+	struct row row;
+	int32_t last_payment;
+	int exponent;
+
+	if (planned_row(n, kept, c, &inv, &last_payment)) {
+		lines_split(ls, line, len, &row);
+		if (row.count != lay->ncolumns)
+			return -1;
+		last_payment = late_payment(n, &row, lay);
+	}
+	if (inv == NULL) {
+		/* untouched: the line, then "\t0.00\t\t0\t" and a date */
+		if ((exponent = row_exponent(n, line, len, lay->currency)) < 0)
+			return -1;
+		out_bytes(o, line, len);
+		out_tab(o);
+		out_amount(o, 0, exponent);
+		out_bytes(o, "\t\t0\t", 4);
+		if (last_payment != NO_DATE)
+			out_day(o, last_payment);
+		out_nl(o);
+		return 0;
+	}
+	lines_split(ls, line, len, &row);
+	if (row.count != lay->ncolumns)
+		return -1;
+	plan_update(n, lay, &row, inv, last_payment, &u);
+	write_row(n, o, lay, &row, &u);
+	return 0;
+}
+
+/*
+ * The second pass in stretches of rows from the checkpoints of the first
+ * pass's halves: a thread writes every other stretch into one of two
+ * buffers while this one writes the others to the output and, in turn,
+ * the thread's.  The bytes are those of second_pass_lines' one loop.
+ */
+#define STRETCH_CHANGED	(-1)	/* not the rows the first pass read */
+#define STRETCH_IOERR	(-2)
+
+struct relay {
+	pthread_mutex_t	 lock;
+	pthread_cond_t	 changed;
+	struct night	 n;		/* a copy, for its own scratch */
+	const struct layout *lay;
+	const struct input *in;
+	struct out	*buf[2];
+	size_t		 holds[2];	/* the stretch in each buffer, or NO_STRETCH */
+	int		 result;	/* of the stretch it stopped at */
+	int		 stop;		/* the writer gave up */
+};
+#define NO_STRETCH	SIZE_MAX
+
+/* Write stretch k into o: 0, or STRETCH_*. */
+static int
+write_stretch(struct night *n, const struct layout *lay,
+    const struct input *in, size_t k, struct lines *ls, struct out *o)
+{
+	const struct checkpoint *cp = &in->checkpoints[k];
+	struct plan_cursor c = { cp->held, cp->dated, cp->touched };
+	uint64_t kept = cp->kept, end = in->kept;
+	const char *line;
+	size_t len;
+	int got;
+
+	ls->at = cp->at;
+	ls->stop = in->end;
+	if (k + 1 < in->ncheckpoints) {
+		ls->stop = cp[1].at;
+		end = cp[1].kept;
+	}
+	ls->pos = ls->end = 0;
+	ls->eof = 0;
+	while ((got = lines_next(ls, &line, &len)) != 0) {
+		if (got < 0)
+			return STRETCH_IOERR;
+		if (len == 0)
+			continue;	/* a blank line carries no row */
+		if (kept == end || write_line(n, lay, ls, line, len, kept, &c,
+		    o) < 0)
+			return STRETCH_CHANGED;
+		kept++;
+		if (out_failed(o))
+			return 0;	/* out_close reports it */
+	}
+	return kept == end ? 0 : STRETCH_CHANGED;
+}
+
+static void
+lines_start(struct lines *ls, int fd)
+{
+	memset(ls, 0, sizeof(*ls));
+	ls->fd = fd;
+	ls->stop = NO_STOP;
+	ls->size = 1 << 20;
+	ls->buf = emalloc(ls->size);
+}
+
+static void
+lines_end(struct lines *ls)
+{
+	free(ls->buf);
+	free(ls->fields);
+}
+
+/* The thread: the odd stretches, each into the buffer the writer freed. */
+static void *
+relay_run(void *arg)
+{
+	struct relay *r = arg;
+	struct lines ls;
+	size_t k;
+	int slot, result = 0;
+
+	lines_start(&ls, 0);
+	for (k = 1; k < r->in->ncheckpoints && result == 0; k += 2) {
+		slot = k / 2 % 2;
+		pthread_mutex_lock(&r->lock);
+		while (r->holds[slot] != NO_STRETCH && !r->stop)
+			pthread_cond_wait(&r->changed, &r->lock);
+		pthread_mutex_unlock(&r->lock);
+		if (r->stop)
+			break;
+		result = write_stretch(&r->n, r->lay, r->in, k, &ls,
+		    r->buf[slot]);
+		pthread_mutex_lock(&r->lock);
+		r->result = result;
+		r->holds[slot] = k;
+		pthread_cond_broadcast(&r->changed);
+		pthread_mutex_unlock(&r->lock);
+	}
+	lines_end(&ls);
+	return NULL;
+}
+
+static void
+second_pass_stretches(struct night *n, struct input *in,
+    const struct layout *lay, struct out *o, struct lines *ls)
+{
+	static struct relay r;
+	struct checkpoint *cp = in->checkpoints;
+	pthread_t thread;
+	size_t k, held = 0, touched = 0;
+	int slot, result = 0, threaded;
+	char past;
+
+	/* the invoices cash went to before each checkpoint */
+	for (k = 0; k < in->ncheckpoints; k++) {
+		for (; held < cp[k].held; held++)
+			touched += n->planned[held].invoice != NO_INDEX;
+		cp[k].touched = touched;
+	}
+	memset(&r, 0, sizeof(r));
+	pthread_mutex_init(&r.lock, NULL);
+	pthread_cond_init(&r.changed, NULL);
+	r.n = *n;
+	r.n.scratch = NULL;
+	r.n.scratch_size = 0;
+	r.lay = lay;
+	r.in = in;
+	for (slot = 0; slot < 2; slot++) {
+		r.buf[slot] = out_open_memory();
+		r.holds[slot] = NO_STRETCH;
+	}
+	threaded = pthread_create(&thread, NULL, relay_run, &r) == 0;
+	for (k = 0; k < in->ncheckpoints && result == 0 && !out_failed(o);
+	    k++) {
+		slot = k / 2 % 2;
+		if (k % 2 == 0 || !threaded) {
+			result = write_stretch(n, lay, in, k, ls, o);
+			continue;
+		}
+		pthread_mutex_lock(&r.lock);
+		while (r.holds[slot] != k)
+			pthread_cond_wait(&r.changed, &r.lock);
+		result = r.result;
+		pthread_mutex_unlock(&r.lock);
+		if (result != 0)
+			break;
+		out_bytes(o, r.buf[slot]->buf, r.buf[slot]->len);
+		r.buf[slot]->len = 0;
+		pthread_mutex_lock(&r.lock);
+		r.holds[slot] = NO_STRETCH;
+		pthread_cond_broadcast(&r.changed);
+		pthread_mutex_unlock(&r.lock);
+	}
+	if (threaded) {
+		pthread_mutex_lock(&r.lock);
+		r.stop = 1;
+		pthread_cond_broadcast(&r.changed);
+		pthread_mutex_unlock(&r.lock);
+		pthread_join(thread, NULL);
+	}
+	for (slot = 0; slot < 2; slot++)
+		out_close(r.buf[slot]);
+	free(r.n.scratch);
+	pthread_cond_destroy(&r.changed);
+	pthread_mutex_destroy(&r.lock);
+	if (result == STRETCH_IOERR)
+		err(EX_IOERR, "<stdin>");
+	if (result == STRETCH_CHANGED || (!out_failed(o) &&
+	    pread(0, &past, 1, in->end) > 0))
+		errx(EX_SOFTWARE, "<stdin>: changed while being read");
+	in->rows_out = out_failed(o) ? 0 : in->kept;
+}
+
+/*
  * The second pass over a canonical TSV, line by line.  Most rows are not
  * touched tonight: they are copied whole, with the four appended fields,
  * without splitting them into fields (rows_next's split was the biggest
@@ -1524,19 +1817,20 @@ static void
 second_pass_lines(struct night *n, struct input *in, const struct layout *lay,
     struct out *o, struct lines *ls)
 {
-	struct row row;
-	struct update u;
 	struct plan_cursor c = { 0, 0, 0 };
-	const struct invoice *inv;
 	const char *line;
 	uint64_t row_number = 0, kept = 0;
 	size_t len, next_rejected = 0;
-	int32_t last_payment;
-	int got, exponent;
+	int got;
 
 	write_header(o, in->rows, lay);
 	rows_close(in->rows);
 	in->rows = NULL;
+	if (in->ncheckpoints > 1) {
+		second_pass_stretches(n, in, lay, o, ls);
+		lines_end(ls);
+		return;
+	}
 	while ((got = lines_next(ls, &line, &len)) != 0) {
 		if (got < 0)
 			err(EX_IOERR, "<stdin>");
@@ -1544,31 +1838,9 @@ second_pass_lines(struct night *n, struct input *in, const struct layout *lay,
 			continue;	/* a blank line carries no row */
 		if (in->regular && is_rejected(in, row_number++, &next_rejected))
 			continue;
-		if (kept == in->kept)
+		if (kept == in->kept || write_line(n, lay, ls, line, len,
+		    kept, &c, o) < 0)
 			errx(EX_SOFTWARE, "<stdin>: changed while being read");
-		if (planned_row(n, kept, &c, &inv, &last_payment)) {
-			lines_split(ls, line, len, &row);
-			if (row.count != lay->ncolumns)
-				errx(EX_SOFTWARE, "<stdin>: changed while being read");
-			last_payment = late_payment(n, &row, lay);
-		}
-		if (inv == NULL) {
-			/* untouched: the line, then "\t0.00\t\t0\t" and a date */
-			exponent = row_exponent(n, line, len, lay->currency);
-			out_bytes(o, line, len);
-			out_tab(o);
-			out_amount(o, 0, exponent);
-			out_bytes(o, "\t\t0\t", 4);
-			if (last_payment != NO_DATE)
-				out_day(o, last_payment);
-			out_nl(o);
-		} else {
-			lines_split(ls, line, len, &row);
-			if (row.count != lay->ncolumns)
-				errx(EX_SOFTWARE, "<stdin>: changed while being read");
-			plan_update(n, lay, &row, inv, last_payment, &u);
-			write_row(n, o, lay, &row, &u);
-		}
 		kept++;
 		if (out_failed(o))
 			break;	/* out_close reports it */
@@ -1797,6 +2069,7 @@ main(int argc, char *argv[])
 		    posted, payments_rejected, rj.count - payments_rejected);
 
 	free(in.rejected);
+	free(in.checkpoints);
 	free(in.spill_path);
 	free(lay.actions);
 	ebigfree(n.invoices, (n.ninvoices + 1) * sizeof(*n.invoices));

@@ -33,6 +33,12 @@ out_open_fd(int fd)
 }
 
 struct out *
+out_open_memory(void)
+{
+	return out_open_fd(-1);
+}
+
+struct out *
 out_open_path(const char *path, int mode)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, mode);
@@ -132,6 +138,8 @@ write_all(struct out *o, const char *s, size_t len)
 int
 out_flush(struct out *o)
 {
+	if (o->fd < 0)
+		return 0;	/* in memory: kept for whoever takes it */
 	write_all(o, o->buf, o->len);
 	o->len = 0;
 	return o->error ? -1 : 0;
@@ -141,6 +149,14 @@ out_flush(struct out *o)
 void
 out_bytes_slow(struct out *o, const void *s, size_t len)
 {
+	if (o->fd < 0) {
+		while (o->len + len > o->size)
+			o->size *= 2;
+		o->buf = ereallocarray(o->buf, o->size, 1);
+		memcpy(o->buf + o->len, s, len);
+		o->len += len;
+		return;
+	}
 	out_flush(o);
 	if (len > o->size) {
 		write_all(o, s, len);
@@ -255,7 +271,7 @@ out_close(struct out *o)
 	int failed;
 
 	out_flush(o);
-	if (close(o->fd) < 0 && o->error == 0)
+	if (o->fd >= 0 && close(o->fd) < 0 && o->error == 0)
 		o->error = errno;
 	if (o->temp != NULL)
 		finish_draft(o);

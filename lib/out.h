@@ -22,6 +22,11 @@ struct out {
 };
 
 struct out *out_open_fd(int fd);
+/*
+ * Output kept in memory, its buffer growing: o->buf holds o->len bytes
+ * until the owner writes them elsewhere and sets o->len to 0.
+ */
+struct out *out_open_memory(void);
 /* Create path with mode (0644, 0600 ...); NULL with errno set on failure. */
 struct out *out_open_path(const char *path, int mode);
 /*

@@ -133,6 +133,86 @@ night_currency_ranks(const struct night *n, uint8_t *rank)
 	}
 }
 
+/* What the parts of groups_build share, for night_twice. */
+struct grouping {
+	struct night	*n;
+	const size_t	*start;		/* start[c] ends customer c */
+	size_t		 most;		/* invoices of the customer with most */
+	int32_t		 min_due;
+	int		 keyed;		/* due days fit the sort keys */
+	struct invoice	*grouped;
+	uint32_t	*row_order;
+};
+
+/* Sort the invoices of customers from to to. */
+static void
+sort_customers(void *arg, size_t from, size_t to)
+{
+	struct grouping *g = arg;
+	struct night *n = g->n;
+	uint64_t *keys;
+	size_t c, k, at, ahead;
+
+	if (from == to)
+		return;
+	keys = g->keyed ? ereallocarray(NULL, g->most + 1, sizeof(*keys)) :
+	    NULL;
+	at = from > 0 ? g->start[from - 1] : 0;
+	ahead = at;
+	for (c = from; c < to; c++) {
+		k = at;
+		at = g->start[c];
+#ifdef __GNUC__
+		/* the invoices of a customer lie anywhere: fetch ahead */
+		for (; ahead < at + 32 && ahead < g->start[to - 1]; ahead++)
+			__builtin_prefetch(&n->invoices[n->by_group[ahead]]);
+#endif
+		if (keys != NULL)
+			sort_invoices(n, n->by_group + k, at - k, keys, g->min_due);
+		else
+			sort_small(n->by_group + k, at - k);
+	}
+	free(keys);
+}
+
+static void
+gather(void *arg, size_t from, size_t to)
+{
+	struct grouping *g = arg;
+	const struct night *n = g->n;
+	size_t i;
+
+	for (i = from; i < to; i++) {
+#ifdef __GNUC__
+		if (i + 16 < to)
+			__builtin_prefetch(&n->invoices[n->by_group[i + 16]]);
+#endif
+		g->grouped[i] = n->invoices[n->by_group[i]];
+	}
+}
+
+static void
+rank_rows(void *arg, size_t from, size_t to)
+{
+	struct grouping *g = arg;
+	size_t i;
+
+	for (i = from; i < to; i++)
+		g->row_order[g->n->by_group[i]] = i;
+}
+
+static void
+relink_keys(void *arg, size_t from, size_t to)
+{
+	struct grouping *g = arg;
+	uint32_t next;
+	size_t i;
+
+	for (i = from; i < to; i++)
+		if ((next = g->grouped[i].next_same_key) != NO_INDEX)
+			g->grouped[i].next_same_key = g->row_order[next];
+}
+
 /*
  * Lay the invoices out in group order, so that matching a payment reads
  * one stretch of memory rather than an invoice per cache miss.  by_group,
@@ -143,49 +223,66 @@ night_currency_ranks(const struct night *n, uint8_t *rank)
  * are prefetched ahead.  The old copy's memory is not given back: fresh
  * pages cost more than anything else here (the kernel zeroes them, and a
  * virtual machine's host may fault them in), so it holds the row ranks a
- * moment, then the row plan.
+ * moment, then the row plan.  Each loop runs in two halves at once.
  */
 static void
-regroup(struct night *n)
+regroup(struct night *n, struct grouping *g)
 {
-	struct invoice *grouped;
-	uint32_t *row_order, next;
-	size_t i, k;
+	size_t k, half = n->ninvoices / 2;
 
-	grouped = ebigalloc((n->ninvoices + 1) * sizeof(*grouped));
-	for (i = 0; i < n->ninvoices; i++) {
-#ifdef __GNUC__
-		if (i + 16 < n->ninvoices)
-			__builtin_prefetch(&n->invoices[n->by_group[i + 16]]);
-#endif
-		grouped[i] = n->invoices[n->by_group[i]];
-	}
+	g->grouped = ebigalloc((n->ninvoices + 1) * sizeof(*g->grouped));
+	night_twice(gather, g, half, n->ninvoices);
 	/* the old invoices are dead: their memory holds the row ranks */
-	row_order = (uint32_t *)n->invoices;
-	for (i = 0; i < n->ninvoices; i++)
-		row_order[n->by_group[i]] = i;
-	for (i = 0; i < n->ninvoices; i++)
-		if ((next = grouped[i].next_same_key) != NO_INDEX)
-			grouped[i].next_same_key = row_order[next];
+	g->row_order = (uint32_t *)n->invoices;
+	night_twice(rank_rows, g, half, n->ninvoices);
+	night_twice(relink_keys, g, half, n->ninvoices);
 	for (k = 0; k < names_count(n->refkeys); k++)
 		if (n->refkey_first[k] != NO_INDEX)
-			n->refkey_first[k] = row_order[n->refkey_first[k]];
+			n->refkey_first[k] = g->row_order[n->refkey_first[k]];
 	/* and then the row plan, a quarter of their size: the rest goes */
 	n->planned = (struct planned *)n->invoices;
 	n->planned_bytes = n->invoices_size * sizeof(*n->invoices);
 	ebigtrim(n->planned, n->planned_bytes,
 	    n->ninvoices * sizeof(*n->planned));
-	n->invoices = grouped;
+	n->invoices = g->grouped;
+}
+
+/* Each customer's groups, one per currency, from the invoices in order. */
+static void
+list_groups(struct night *n, const size_t *start)
+{
+	size_t ncust = names_count(n->customer_ids), c, i, at = 0;
+	struct customer *cust;
+	uint8_t cur;
+
+	n->groups = ereallocarray(NULL, n->ninvoices + 1, sizeof(*n->groups));
+	n->ngroups = 0;
+	for (c = 0; c < ncust; c++) {
+		cust = &n->customers[c];
+		cust->first_group = n->ngroups;
+		cust->ngroups = 0;
+		for (i = at, at = start[c]; i < at; i++) {
+			cur = n->invoices[i].currency;
+			if (cust->ngroups == 0 ||
+			    cur != n->groups[n->ngroups - 1].currency) {
+				n->groups[n->ngroups].first = i;
+				n->groups[n->ngroups].count = 0;
+				n->groups[n->ngroups].open_from = 0;
+				n->groups[n->ngroups++].currency = cur;
+				cust->ngroups++;
+			}
+			n->groups[n->ngroups - 1].count++;
+		}
+	}
 }
 
 void
 groups_build(struct night *n)
 {
-	size_t ncust = names_count(n->customer_ids), i, r, c, at, ahead = 0;
+	size_t ncust = names_count(n->customer_ids), i, r, c, split;
+	size_t *start = ecalloc(ncust + 1, sizeof(*start));
 	const struct invoice *inv;
-	uint32_t *start = ecalloc(ncust + 1, sizeof(*start)), k;
-	struct customer *cust;
-	uint64_t *keys;
+	struct grouping g;
 	int32_t min_due = INT32_MAX, max_due = INT32_MIN;
 
 	for (r = 0; r < n->ninvoices; r++) {
@@ -205,49 +302,23 @@ groups_build(struct night *n)
 	}
 	night_currency_ranks(n, sort_rank);
 	sort_night = n;
+	memset(&g, 0, sizeof(g));
+	g.n = n;
+	g.start = start;	/* start[c] now ends customer c */
+	g.min_due = min_due;
 	/* the sort keys: the most invoices of one customer, due days in 24 bits */
-	keys = NULL;
-	if (n->ninvoices > 0 && (int64_t)max_due - min_due < 1 << 24) {
-		size_t most = ncust > 0 ? start[0] : 0;	/* start[c] ends c */
-
-		for (c = 1; c < ncust; c++)
-			if (start[c] - start[c - 1] > most)
-				most = start[c] - start[c - 1];
-		keys = ereallocarray(NULL, most + 1, sizeof(*keys));
-	}
-	n->groups = ereallocarray(NULL, n->ninvoices + 1, sizeof(*n->groups));
-	n->ngroups = 0;
-	for (c = 0, at = 0; c < ncust; c++) {
-		cust = &n->customers[c];
-		k = at;
-		at = start[c];	/* start[c] now ends customer c */
-#ifdef __GNUC__
-		/* the invoices of a customer lie anywhere: fetch ahead */
-		for (; ahead < at + 32 && ahead < n->ninvoices; ahead++)
-			__builtin_prefetch(&n->invoices[n->by_group[ahead]]);
-#endif
-		if (keys != NULL)
-			sort_invoices(n, n->by_group + k, at - k, keys, min_due);
-		else
-			sort_small(n->by_group + k, at - k);
-		cust->first_group = n->ngroups;
-		cust->ngroups = 0;
-		for (i = k; i < at; i++) {
-			uint8_t cur = n->invoices[n->by_group[i]].currency;
-
-			if (i == k || cur != n->groups[n->ngroups - 1].currency) {
-				n->groups[n->ngroups].first = i;
-				n->groups[n->ngroups].count = 0;
-				n->groups[n->ngroups].open_from = 0;
-				n->groups[n->ngroups++].currency = cur;
-				cust->ngroups++;
-			}
-			n->groups[n->ngroups - 1].count++;
-		}
-	}
-	free(keys);
+	g.keyed = n->ninvoices > 0 && (int64_t)max_due - min_due < 1 << 24;
+	for (c = 0; c < ncust; c++)
+		if (start[c] - (c > 0 ? start[c - 1] : 0) > g.most)
+			g.most = start[c] - (c > 0 ? start[c - 1] : 0);
+	/* the customers in two parts of about as many invoices */
+	for (split = 0; split < ncust && start[split] < n->ninvoices / 2; split++)
+		;
+	if (ncust > 0)
+		night_twice(sort_customers, &g, split, ncust);
+	regroup(n, &g);
+	list_groups(n, start);
 	free(start);
-	regroup(n);
 }
 
 /*

@@ -3,6 +3,7 @@
  * interning of customers, field values and reasons for rejected rows.
  */
 #include <err.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -113,4 +114,35 @@ night_value(struct night *n, const struct row *row, int col)
 
 	return col < 0 ? none : rows_value(row, col, &n->scratch,
 	    &n->scratch_size);
+}
+
+struct part {
+	void	(*job)(void *, size_t, size_t);
+	void	*arg;
+	size_t	 from, to;
+};
+
+static void *
+part_run(void *arg)
+{
+	struct part *p = arg;
+
+	p->job(p->arg, p->from, p->to);
+	return NULL;
+}
+
+void
+night_twice(void (*job)(void *, size_t, size_t), void *arg, size_t split,
+    size_t count)
+{
+	struct part second = { job, arg, split, count };
+	pthread_t thread;
+
+	if (count < TWICE_MIN ||
+	    pthread_create(&thread, NULL, part_run, &second) != 0) {
+		job(arg, 0, count);
+		return;
+	}
+	job(arg, 0, split);
+	pthread_join(thread, NULL);
 }

@@ -219,6 +219,14 @@ size_t	night_append(char **text, size_t *len, size_t *size, const char *s,
 uint32_t night_customer(struct night *n, const char *s, size_t len);
 /* A field's unescaped value, or "" for an absent column (col < 0). */
 struct field night_value(struct night *n, const struct row *row, int col);
+/*
+ * job(arg, 0, split) and job(arg, split, count) at once, the second in a
+ * thread of its own; job(arg, 0, count) when count is below TWICE_MIN or
+ * no thread starts.  The two parts must touch apart what they write.
+ */
+#define TWICE_MIN	4096
+void	night_twice(void (*job)(void *, size_t, size_t), void *arg,
+	    size_t split, size_t count);
 /* "column: what \"value\"" into buf. */
 const char *night_reason(char *buf, size_t size, const char *column,
 	    const char *what, struct field f);

@@ -28,6 +28,9 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "cli.h"
 #include "currency.h"
@@ -623,34 +626,59 @@ lines_next(struct lines *ls, const char **line, size_t *len)
 	return 1;
 }
 
-/* A line as rows_next gives a TSV record. */
+static void
+add_line_field(struct lines *ls, size_t n, const char *s, const char *end)
+{
+	if (n == ls->fields_size) {
+		ls->fields_size = ls->fields_size * 2 + 16;
+		ls->fields = ereallocarray(ls->fields, ls->fields_size,
+		    sizeof(*ls->fields));
+	}
+	ls->fields[n].s = s;
+	ls->fields[n].len = end - s;
+}
+
+/*
+ * A line as rows_next gives a TSV record.  Sixteen bytes at a time, the
+ * tabs and any backslash found in one pass: a memchr per field cost more
+ * than the rest of the first pass's parsing.
+ */
 static void
 lines_split(struct lines *ls, const char *line, size_t len, struct row *row)
 {
-	const char *s = line, *end = line + len, *tab;
+	const char *p = line, *end = line + len, *field = line;
 	size_t n = 0;
+	int backslash = 0;
+#ifdef __SSE2__
+	const __m128i tab = _mm_set1_epi8('\t'), bs = _mm_set1_epi8('\\');
+	unsigned tabs;
 
-	for (;;) {
-		if (n == ls->fields_size) {
-			ls->fields_size = ls->fields_size * 2 + 16;
-			ls->fields = ereallocarray(ls->fields, ls->fields_size,
-			    sizeof(*ls->fields));
+	for (; end - p >= 16; p += 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)p);
+
+		tabs = _mm_movemask_epi8(_mm_cmpeq_epi8(v, tab));
+		backslash |= _mm_movemask_epi8(_mm_cmpeq_epi8(v, bs));
+		for (; tabs; tabs &= tabs - 1) {
+			add_line_field(ls, n++, field, p + __builtin_ctz(tabs));
+			field = p + __builtin_ctz(tabs) + 1;
 		}
-		tab = memchr(s, '\t', end - s);
-		ls->fields[n].s = s;
-		ls->fields[n].len = (tab ? tab : end) - s;
-		n++;
-		if (tab == NULL)
-			break;
-		s = tab + 1;
 	}
+#endif
+	for (; p < end; p++) {
+		if (*p == '\t') {
+			add_line_field(ls, n++, field, p);
+			field = p + 1;
+		} else if (*p == '\\')
+			backslash = 1;
+	}
+	add_line_field(ls, n++, field, end);
 	row->fields = ls->fields;
 	row->count = n;
 	row->line = 0;
 	row->raw = line;
 	row->raw_len = len;
 	row->escaped = 1;
-	row->has_backslash = memchr(line, '\\', len) != NULL;
+	row->has_backslash = backslash != 0;
 }
 
 /*

@@ -88,10 +88,16 @@ night_append(char **text, size_t *len, size_t *size, const char *s, size_t n)
 uint32_t
 night_customer(struct night *n, const char *s, size_t len)
 {
+	return night_customer_hash(n, s, len, names_hash(s, len));
+}
+
+uint32_t
+night_customer_hash(struct night *n, const char *s, size_t len, uint64_t hash)
+{
 	uint32_t c;
 	int added;
 
-	c = names_add(n->customer_ids, s, len, &added);
+	c = names_add_hash(n->customer_ids, s, len, hash, &added);
 	if (added) {
 		if (c >= n->customers_size) {
 			n->customers_size = n->customers_size * 2 + 1024;

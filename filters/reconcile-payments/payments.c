@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <pthread.h>
 
 #include "alias.h"
 #include "cli.h"
@@ -116,31 +117,65 @@ parse_payment(struct night *n, const struct row *row, const int *col,
 }
 
 /*
- * Payments are read first and interned after, in a loop that prefetches
- * the table slots a few payments ahead: the customer and memo-key tables
- * are big, and one lookup at a time each would be a cache miss.  Until
- * then the texts wait here.
+ * Payments are read first and their customers and memo keys interned
+ * after, in loops that prefetch the table slots a few texts ahead: the
+ * tables are big, and one lookup at a time each would be a cache miss.
+ * Until then the texts wait here.  With enough payments a thread interns
+ * the customers of what is read so far while reading goes on (publish());
+ * the memo keys follow once the file is read.
  */
 struct deferred {
 	char		*text;
 	size_t		 text_len, text_size;
 	struct later {
-		uint64_t hash;
-		size_t	 at;		/* in text */
-		size_t	 len;		/* 0: no customer */
+		uint64_t text;		/* where in text << 24 | length (0: none) */
 		int32_t	 received;
 		uint32_t payment;	/* in n->payments, or NO_INDEX when posted */
 		uint32_t customer;	/* once interned */
 		uint8_t	 posted;
 	} *customers;
 	size_t		 ncustomers, customers_size;
-	struct later	*keys;		/* one per ref: its key text */
+	uint64_t	*keys;		/* one per ref: its key, as later.text */
+
+	/* the interning thread's share: customers below published */
+	pthread_mutex_t	 lock;
+	pthread_cond_t	 changed;
+	int		 threaded, done;
+	size_t		 published, interned;
+	pthread_t	 thread;
 };
 
-static size_t
+#define TEXT_LEN(t)	((size_t)((t) & 0xFFFFFF))
+#define TEXT_AT(t)	((size_t)((t) >> 24))
+#define PUBLISH_EVERY	4096
+
+/*
+ * Before the reader moves what the thread reads (the texts, the customer
+ * list, the payments), it waits until the thread has interned all it was
+ * given, and so stopped reading them.
+ */
+static void
+hold_still(struct deferred *d)
+{
+	if (!d->threaded)
+		return;
+	pthread_mutex_lock(&d->lock);
+	while (d->interned != d->published)
+		pthread_cond_wait(&d->changed, &d->lock);
+	pthread_mutex_unlock(&d->lock);
+}
+
+static uint64_t
 defer_text(struct deferred *d, const char *s, size_t len)
 {
-	return night_append(&d->text, &d->text_len, &d->text_size, s, len);
+	size_t at;
+
+	if (len > 0xFFFFFF)
+		errx(EX_SOFTWARE, "id too long or too many ids");	/* as names_add */
+	if (d->text == NULL || d->text_len + len > d->text_size)
+		hold_still(d);
+	at = night_append(&d->text, &d->text_len, &d->text_size, s, len);
+	return (uint64_t)at << 24 | len;
 }
 
 static void
@@ -151,7 +186,6 @@ add_refs(struct night *n, struct deferred *d, struct memo *memo,
 	static char *key;
 	static size_t key_size;
 	struct field f = night_value(n, row, col[PAY_REFERENCE]);
-	struct later *later;
 	size_t k, nfound, len;
 
 	p->first_ref = n->nrefs;
@@ -171,10 +205,8 @@ add_refs(struct night *n, struct deferred *d, struct memo *memo,
 			d->keys = ereallocarray(d->keys, n->refs_size,
 			    sizeof(*d->keys));
 		}
-		later = &d->keys[n->nrefs++];
 		len = memo_ref_key(key, f.s, &found[k]);
-		later->at = defer_text(d, key, len);
-		later->len = len;
+		d->keys[n->nrefs++] = defer_text(d, key, len);
 		p->nrefs++;
 	}
 }
@@ -187,13 +219,13 @@ keep_payment(struct night *n, struct deferred *d, struct memo *memo,
 	struct later *later;
 
 	if (d->ncustomers == d->customers_size) {
+		hold_still(d);
 		d->customers_size = d->customers_size * 2 + 1024;
 		d->customers = ereallocarray(d->customers, d->customers_size,
 		    sizeof(*d->customers));
 	}
 	later = &d->customers[d->ncustomers++];
-	later->at = defer_text(d, f.s, f.len);
-	later->len = f.len;
+	later->text = defer_text(d, f.s, f.len);
 	later->received = p->received;
 	later->posted = p->posted;
 	later->payment = NO_INDEX;
@@ -201,6 +233,7 @@ keep_payment(struct night *n, struct deferred *d, struct memo *memo,
 		return;	/* history: it sets last_payment_date, applies nothing */
 	add_refs(n, d, memo, row, col, p);
 	if (n->npayments == n->payments_size) {
+		hold_still(d);
 		n->payments_size = n->payments_size * 2 + 1024;
 		n->payments = ereallocarray(n->payments, n->payments_size,
 		    sizeof(*n->payments));
@@ -211,34 +244,38 @@ keep_payment(struct night *n, struct deferred *d, struct memo *memo,
 
 #define AHEAD	16
 
+/* Intern the customers of deferred payments from to to, and date them. */
 static void
-intern_deferred(struct night *n, struct deferred *d)
+intern_customers(struct night *n, struct deferred *d, size_t from, size_t to)
 {
-	struct later *c, *r;
+	struct later *c;
 	struct customer *cust;
+	uint64_t ring[AHEAD], t;
 	uint32_t i;
 	size_t k;
-	int added;
 
-	for (k = 0; k < d->ncustomers; k++)
-		d->customers[k].hash = names_hash(d->text + d->customers[k].at,
-		    d->customers[k].len);
-	for (k = 0; k < d->ncustomers; k++) {
-		if (k + AHEAD < d->ncustomers)
-			names_prefetch(n->customer_ids,
-			    d->customers[k + AHEAD].hash, 1);
-		c = &d->customers[k];
-		i = c->len ? night_customer(n, d->text + c->at, c->len) :
-		    NO_INDEX;
-		if (c->payment != NO_INDEX)
-			n->payments[c->payment].customer = i;
-		c->customer = i;
+	/* customer k - AHEAD, whose slot was fetched; then hash customer k */
+	for (k = from; k < to + AHEAD; k++) {
+		if (k >= from + AHEAD) {
+			c = &d->customers[k - AHEAD];
+			i = TEXT_LEN(c->text) == 0 ? NO_INDEX :
+			    night_customer_hash(n, d->text + TEXT_AT(c->text),
+			    TEXT_LEN(c->text), ring[k % AHEAD]);
+			if (c->payment != NO_INDEX)
+				n->payments[c->payment].customer = i;
+			c->customer = i;
+		}
+		if (k < to) {
+			t = d->customers[k].text;
+			ring[k % AHEAD] = names_hash(d->text + TEXT_AT(t),
+			    TEXT_LEN(t));
+			names_prefetch(n->customer_ids, ring[k % AHEAD], 1);
+		}
 	}
 	/* then their dates: the customers too are met at random */
-	for (k = 0; k < d->ncustomers; k++) {
+	for (k = from; k < to; k++) {
 #ifdef __GNUC__
-		if (k + AHEAD < d->ncustomers &&
-		    d->customers[k + AHEAD].customer != NO_INDEX)
+		if (k + AHEAD < to && d->customers[k + AHEAD].customer != NO_INDEX)
 			__builtin_prefetch(
 			    &n->customers[d->customers[k + AHEAD].customer], 1);
 #endif
@@ -251,20 +288,101 @@ intern_deferred(struct night *n, struct deferred *d)
 		if (!c->posted)
 			n->customer_marks[i] |= CUSTOMER_UNPOSTED;
 	}
+}
+
+struct interning {
+	struct night	*n;
+	struct deferred	*d;
+};
+
+static void *
+intern_run(void *arg)
+{
+	struct interning *in = arg;
+	struct deferred *d = in->d;
+	size_t from, to;
+
+	for (;;) {
+		pthread_mutex_lock(&d->lock);
+		while (!d->done && d->interned == d->published)
+			pthread_cond_wait(&d->changed, &d->lock);
+		from = d->interned;
+		to = d->published;
+		pthread_mutex_unlock(&d->lock);
+		if (from == to)
+			return NULL;	/* done, and all interned */
+		intern_customers(in->n, d, from, to);
+		pthread_mutex_lock(&d->lock);
+		d->interned = to;
+		pthread_cond_broadcast(&d->changed);
+		pthread_mutex_unlock(&d->lock);
+	}
+}
+
+/*
+ * Give the thread the customers read so far, starting it once there are
+ * enough of them to be worth one; done: the last of them.
+ */
+static void
+publish(struct interning *in, int done)
+{
+	struct deferred *d = in->d;
+
+	if (!d->threaded) {
+		if (done || d->ncustomers < PUBLISH_EVERY)
+			return;
+		pthread_mutex_init(&d->lock, NULL);
+		pthread_cond_init(&d->changed, NULL);
+		d->threaded = pthread_create(&d->thread, NULL, intern_run,
+		    in) == 0;
+		if (!d->threaded) {
+			pthread_cond_destroy(&d->changed);
+			pthread_mutex_destroy(&d->lock);
+			return;
+		}
+	} else if (!done && d->ncustomers - d->published < PUBLISH_EVERY)
+		return;
+	pthread_mutex_lock(&d->lock);
+	d->published = d->ncustomers;
+	d->done = done;
+	pthread_cond_broadcast(&d->changed);
+	pthread_mutex_unlock(&d->lock);
+}
+
+/* The memo keys; then, the thread done, the customers it did not intern. */
+static void
+intern_deferred(struct night *n, struct interning *in)
+{
+	struct deferred *d = in->d;
+	uint64_t ring[AHEAD], t;
+	size_t k;
+	int added;
+
+	publish(in, 1);
 	/* each reference adds at most two keys, the second a suffix of the first */
 	names_reserve(n->refkeys, n->nrefs * 2, d->text_len);
-	for (k = 0; k < n->nrefs; k++)
-		d->keys[k].hash = names_hash(d->text + d->keys[k].at,
-		    d->keys[k].len);
-	for (k = 0; k < n->nrefs; k++) {
-		if (k + AHEAD < n->nrefs)
-			names_prefetch(n->refkeys, d->keys[k + AHEAD].hash, 1);
-		r = &d->keys[k];
-		n->refs[k].key = names_add(n->refkeys, d->text + r->at, r->len,
-		    &added);
-		n->refs[k].number_key = names_add(n->refkeys,
-		    d->text + r->at + 3, r->len - 3, &added);
+	for (k = 0; k < n->nrefs + AHEAD; k++) {
+		if (k >= AHEAD) {
+			t = d->keys[k - AHEAD];
+			n->refs[k - AHEAD].key = names_add_hash(n->refkeys,
+			    d->text + TEXT_AT(t), TEXT_LEN(t), ring[k % AHEAD],
+			    &added);
+			n->refs[k - AHEAD].number_key = names_add(n->refkeys,
+			    d->text + TEXT_AT(t) + 3, TEXT_LEN(t) - 3, &added);
+		}
+		if (k < n->nrefs) {
+			t = d->keys[k];
+			ring[k % AHEAD] = names_hash(d->text + TEXT_AT(t),
+			    TEXT_LEN(t));
+			names_prefetch(n->refkeys, ring[k % AHEAD], 1);
+		}
 	}
+	if (d->threaded) {
+		pthread_join(d->thread, NULL);
+		pthread_cond_destroy(&d->changed);
+		pthread_mutex_destroy(&d->lock);
+	} else
+		intern_customers(n, d, 0, d->ncustomers);
 	free(d->text);
 	free(d->customers);
 	free(d->keys);
@@ -418,9 +536,12 @@ payments_read(struct night *n, const char *path, struct rejects *rj,
 	const char *errstr, *name;
 	int col[PAY_NCOLUMNS], got;
 	struct deferred deferred;
+	struct interning interning;
 	size_t nread = 0, sampled = 0, ncolumns;
 
 	memset(&deferred, 0, sizeof(deferred));
+	interning.n = n;
+	interning.d = &deferred;
 	memset(&batch, 0, sizeof(batch));	/* main may run again */
 	if ((r = rows_open(path, ROWS_AUTO, &errstr)) == NULL)
 		errx(EX_NOINPUT, "%s: %s", path, errstr);
@@ -445,16 +566,18 @@ payments_read(struct night *n, const char *path, struct rejects *rj,
 			continue;
 		}
 		batch_keep(&batch, &row);
-		if (batch.n == PAY_BATCH)
+		if (batch.n == PAY_BATCH) {
 			batch_flush(n, &batch, rj, name, ncolumns, col, &deferred,
 			    memo, posted);
+			publish(&interning, 0);
+		}
 	}
 	batch_flush(n, &batch, rj, name, ncolumns, col, &deferred, memo, posted);
 	free(batch.text);
 	free(batch.fields);
 	memo_free(memo);
 	rows_close(r);
-	intern_deferred(n, &deferred);
+	intern_deferred(n, &interning);
 	n->refkey_first = ereallocarray(NULL, names_count(n->refkeys) + 1,
 	    sizeof(*n->refkey_first));
 	memset(n->refkey_first, 0xff,

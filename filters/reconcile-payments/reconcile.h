@@ -217,6 +217,9 @@ size_t	night_append(char **text, size_t *len, size_t *size, const char *s,
 	    size_t n);
 /* The index of a customer id, adding it. */
 uint32_t night_customer(struct night *n, const char *s, size_t len);
+/* The same, its names_hash() known. */
+uint32_t night_customer_hash(struct night *n, const char *s, size_t len,
+	    uint64_t hash);
 /* A field's unescaped value, or "" for an absent column (col < 0). */
 struct field night_value(struct night *n, const struct row *row, int col);
 /*

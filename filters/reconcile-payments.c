@@ -58,14 +58,19 @@ phase(const char *name)
 	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cpu);
 	clock_gettime(CLOCK_MONOTONIC, &wall);
 	if (name != NULL) {
+		static double sys0;
 		struct rusage ru;
+		double sys;
 
 		getrusage(RUSAGE_SELF, &ru);
-		fprintf(stderr, "phase %-12s cpu %.3f wall %.3f maxrss %ld MB\n",
-		    name,
+		sys = ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+		fprintf(stderr, "phase %-12s cpu %.3f (sys %.3f) wall %.3f "
+		    "maxrss %ld MB\n", name,
 		    (cpu.tv_sec - cpu0.tv_sec) + (cpu.tv_nsec - cpu0.tv_nsec) / 1e9,
+		    sys - sys0,
 		    (wall.tv_sec - wall0.tv_sec) + (wall.tv_nsec - wall0.tv_nsec) / 1e9,
 		    ru.ru_maxrss / 1024);
+		sys0 = sys;
 	}
 	cpu0 = cpu;
 	wall0 = wall;
@@ -985,6 +990,7 @@ merge_halves(struct night *n, struct input *in, struct half *h)
 		merge_bits(n->held_rows, b->held_rows, h[1].kept, h[0].kept);
 		merge_bits(n->dated_rows, b->dated_rows, h[1].kept, h[0].kept);
 	}
+	PHASE("merge");
 	in->rows_in = in->kept = h[0].kept + h[1].kept;
 	in->ncheckpoints = h[0].nmarks + h[1].nmarks;
 	in->checkpoints = ereallocarray(NULL, in->ncheckpoints,
@@ -1055,6 +1061,7 @@ first_pass_halves(struct night *n, struct input *in, const struct layout *lay,
 	h[1].n.ids_len = split - data;
 	threaded = pthread_create(&thread, NULL, half_run, &h[1]) == 0;
 	half_run(&h[0]);
+	PHASE("first half");
 	if (threaded)
 		pthread_join(thread, NULL);
 	else

@@ -49,7 +49,7 @@ static const char *prog = "reconcile-payments";
 #include <sys/resource.h>
 #include <time.h>
 /* Development aid (cc -DPHASE_TIMES): CPU and wall seconds per phase. */
-static void
+void
 phase(const char *name)
 {
 	static struct timespec cpu0, wall0;
@@ -75,9 +75,6 @@ phase(const char *name)
 	cpu0 = cpu;
 	wall0 = wall;
 }
-#define PHASE(name)	phase(name)
-#else
-#define PHASE(name)	((void)0)
 #endif
 
 /* What the filter writes into an input column, or appends. */

@@ -137,12 +137,13 @@ struct deferred {
 	size_t		 ncustomers, customers_size;
 	uint64_t	*keys;		/* one per ref: its key, as later.text */
 
-	/* the interning thread's share: customers below published */
+	/* the interning thread's share: customers and keys below published */
 	pthread_mutex_t	 lock;
 	pthread_cond_t	 changed;
 	int		 threaded, done;
-	size_t		 published, interned;
+	size_t		 published, interned, keys_published, keys_interned;
 	pthread_t	 thread;
+	size_t		 rows_hint;	/* rows the file holds, about; or 0 */
 };
 
 #define TEXT_LEN(t)	((size_t)((t) & 0xFFFFFF))
@@ -150,9 +151,9 @@ struct deferred {
 #define PUBLISH_EVERY	4096
 
 /*
- * Before the reader moves what the thread reads (the texts, the customer
- * list, the payments), it waits until the thread has interned all it was
- * given, and so stopped reading them.
+ * Before the reader moves what the thread reads or writes (the texts, the
+ * customer list, the payments, the keys and refs), it waits until the
+ * thread has interned all it was given, and so stopped touching them.
  */
 static void
 hold_still(struct deferred *d)
@@ -160,7 +161,8 @@ hold_still(struct deferred *d)
 	if (!d->threaded)
 		return;
 	pthread_mutex_lock(&d->lock);
-	while (d->interned != d->published)
+	while (d->interned != d->published ||
+	    d->keys_interned != d->keys_published)
 		pthread_cond_wait(&d->changed, &d->lock);
 	pthread_mutex_unlock(&d->lock);
 }
@@ -199,6 +201,7 @@ add_refs(struct night *n, struct deferred *d, struct memo *memo,
 			key = ereallocarray(key, key_size, 1);
 		}
 		if (n->nrefs == n->refs_size) {
+			hold_still(d);
 			n->refs_size = n->refs_size * 2 + 1024;
 			n->refs = ereallocarray(n->refs, n->refs_size,
 			    sizeof(*n->refs));
@@ -290,6 +293,33 @@ intern_customers(struct night *n, struct deferred *d, size_t from, size_t to)
 	}
 }
 
+/* Intern the memo keys of refs from to to. */
+static void
+intern_keys(struct night *n, struct deferred *d, size_t from, size_t to)
+{
+	uint64_t ring[AHEAD], t;
+	size_t k;
+	int added;
+
+	for (k = from; k < to + AHEAD; k++) {
+		if (k >= from + AHEAD) {
+			t = d->keys[k - AHEAD];
+			n->refs[k - AHEAD].key = names_add_hash(n->refkeys,
+			    d->text + TEXT_AT(t), TEXT_LEN(t), ring[k % AHEAD],
+			    &added);
+			/* "INV 1043" may stand for an invoice whose id is "1043" */
+			n->refs[k - AHEAD].number_key = names_add(n->refkeys,
+			    d->text + TEXT_AT(t) + 3, TEXT_LEN(t) - 3, &added);
+		}
+		if (k < to) {
+			t = d->keys[k];
+			ring[k % AHEAD] = names_hash(d->text + TEXT_AT(t),
+			    TEXT_LEN(t));
+			names_prefetch(n->refkeys, ring[k % AHEAD], 1);
+		}
+	}
+}
+
 struct interning {
 	struct night	*n;
 	struct deferred	*d;
@@ -300,20 +330,25 @@ intern_run(void *arg)
 {
 	struct interning *in = arg;
 	struct deferred *d = in->d;
-	size_t from, to;
+	size_t from, to, keys_from, keys_to;
 
 	for (;;) {
 		pthread_mutex_lock(&d->lock);
-		while (!d->done && d->interned == d->published)
+		while (!d->done && d->interned == d->published &&
+		    d->keys_interned == d->keys_published)
 			pthread_cond_wait(&d->changed, &d->lock);
 		from = d->interned;
 		to = d->published;
+		keys_from = d->keys_interned;
+		keys_to = d->keys_published;
 		pthread_mutex_unlock(&d->lock);
-		if (from == to)
+		if (from == to && keys_from == keys_to)
 			return NULL;	/* done, and all interned */
 		intern_customers(in->n, d, from, to);
+		intern_keys(in->n, d, keys_from, keys_to);
 		pthread_mutex_lock(&d->lock);
 		d->interned = to;
+		d->keys_interned = keys_to;
 		pthread_cond_broadcast(&d->changed);
 		pthread_mutex_unlock(&d->lock);
 	}
@@ -331,6 +366,11 @@ publish(struct interning *in, int done)
 	if (!d->threaded) {
 		if (done || d->ncustomers < PUBLISH_EVERY)
 			return;
+		/* room for the keys of the whole file, as those so far foretell */
+		if (d->rows_hint > d->ncustomers)
+			names_reserve(in->n->refkeys, in->n->nrefs * 2 *
+			    (d->rows_hint / d->ncustomers + 1), d->text_len *
+			    (d->rows_hint / d->ncustomers + 1));
 		pthread_mutex_init(&d->lock, NULL);
 		pthread_cond_init(&d->changed, NULL);
 		d->threaded = pthread_create(&d->thread, NULL, intern_run,
@@ -344,45 +384,30 @@ publish(struct interning *in, int done)
 		return;
 	pthread_mutex_lock(&d->lock);
 	d->published = d->ncustomers;
+	d->keys_published = in->n->nrefs;
 	d->done = done;
 	pthread_cond_broadcast(&d->changed);
 	pthread_mutex_unlock(&d->lock);
 }
 
-/* The memo keys; then, the thread done, the customers it did not intern. */
+/* Whatever the thread has not interned yet, or all, without a thread. */
 static void
 intern_deferred(struct night *n, struct interning *in)
 {
 	struct deferred *d = in->d;
-	uint64_t ring[AHEAD], t;
-	size_t k;
-	int added;
 
-	publish(in, 1);
-	/* each reference adds at most two keys, the second a suffix of the first */
-	names_reserve(n->refkeys, n->nrefs * 2, d->text_len);
-	for (k = 0; k < n->nrefs + AHEAD; k++) {
-		if (k >= AHEAD) {
-			t = d->keys[k - AHEAD];
-			n->refs[k - AHEAD].key = names_add_hash(n->refkeys,
-			    d->text + TEXT_AT(t), TEXT_LEN(t), ring[k % AHEAD],
-			    &added);
-			n->refs[k - AHEAD].number_key = names_add(n->refkeys,
-			    d->text + TEXT_AT(t) + 3, TEXT_LEN(t) - 3, &added);
-		}
-		if (k < n->nrefs) {
-			t = d->keys[k];
-			ring[k % AHEAD] = names_hash(d->text + TEXT_AT(t),
-			    TEXT_LEN(t));
-			names_prefetch(n->refkeys, ring[k % AHEAD], 1);
-		}
-	}
+	PHASE("payments read");
 	if (d->threaded) {
+		publish(in, 1);
 		pthread_join(d->thread, NULL);
 		pthread_cond_destroy(&d->changed);
 		pthread_mutex_destroy(&d->lock);
-	} else
+	} else {
 		intern_customers(n, d, 0, d->ncustomers);
+		/* each reference adds at most two keys, one a suffix of the other */
+		names_reserve(n->refkeys, n->nrefs * 2, d->text_len);
+		intern_keys(n, d, 0, n->nrefs);
+	}
 	free(d->text);
 	free(d->customers);
 	free(d->keys);
@@ -395,16 +420,17 @@ intern_deferred(struct night *n, struct interning *in)
  * the first rows: growing by doubling would rehash every id several times
  * and fault in twice the memory.  Only for a regular file.
  */
-static void
+static size_t
 reserve_ids(struct night *n, struct rows *r, size_t sampled)
 {
 	struct stat sb;
 	size_t rows;
 
 	if (fstat(rows_fd(r), &sb) < 0 || !S_ISREG(sb.st_mode) || sampled == 0)
-		return;
+		return 0;
 	rows = (size_t)sb.st_size / (sampled / SIZE_SAMPLE_ROWS + 1) + 1;
 	names_reserve(n->payment_ids, rows, rows * 12);
+	return rows;
 }
 
 /*
@@ -554,7 +580,7 @@ payments_read(struct night *n, const char *path, struct rejects *rj,
 		if (++nread <= SIZE_SAMPLE_ROWS) {
 			sampled += row.raw_len + 1;
 			if (nread == SIZE_SAMPLE_ROWS)
-				reserve_ids(n, r, sampled);
+				deferred.rows_hint = reserve_ids(n, r, sampled);
 		}
 		if (got < 0) {
 			if (rows_failed(r))

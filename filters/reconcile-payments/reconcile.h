@@ -207,6 +207,14 @@ struct night {
 	struct out	*matches, *unapplied;	/* NULL when not asked for */
 };
 
+#ifdef PHASE_TIMES
+/* Development aid (cc -DPHASE_TIMES): CPU and wall seconds per phase. */
+void	phase(const char *name);
+#define PHASE(name)	phase(name)
+#else
+#define PHASE(name)	((void)0)
+#endif
+
 /* night.c */
 /* Index of a currency in the night's table, adding it; -1 if not ISO 4217. */
 int	night_currency(struct night *n, const char *code, size_t len);

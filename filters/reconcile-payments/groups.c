@@ -276,38 +276,89 @@ list_groups(struct night *n, const size_t *start)
 	}
 }
 
+/*
+ * Counting the invoices of each customer and placing them in customer
+ * order, two halves of the rows at once: each half counts its own, the
+ * first half's invoices of a customer go before the second's (the order
+ * stays the row order), and each half places its own.
+ */
+struct placing {
+	struct night	*n;
+	uint32_t	*at[2];		/* by customer: a count, then a position */
+	int32_t		 min_due[2], max_due[2];
+};
+
+static void
+count_customers(void *arg, size_t from, size_t to)
+{
+	struct placing *pl = arg;
+	const struct invoice *inv;
+	int half = from != 0;
+	size_t r;
+
+	for (r = from; r < to; r++) {
+		inv = &pl->n->invoices[place_of(pl->n, r)];
+		pl->at[half][inv->customer]++;
+		if (inv->due < pl->min_due[half])
+			pl->min_due[half] = inv->due;
+		if (inv->due > pl->max_due[half])
+			pl->max_due[half] = inv->due;
+	}
+}
+
+static void
+place_customers(void *arg, size_t from, size_t to)
+{
+	struct placing *pl = arg;
+	struct night *n = pl->n;
+	int half = from != 0;
+	size_t r, i;
+
+	for (r = from; r < to; r++) {
+		i = place_of(n, r);
+		n->by_group[pl->at[half][n->invoices[i].customer]++] = i;
+	}
+}
+
 void
 groups_build(struct night *n)
 {
-	size_t ncust = names_count(n->customer_ids), i, r, c, split;
+	size_t ncust = names_count(n->customer_ids), c, split, sum, half;
 	size_t *start = ecalloc(ncust + 1, sizeof(*start));
-	const struct invoice *inv;
+	struct placing pl;
 	struct grouping g;
-	int32_t min_due = INT32_MAX, max_due = INT32_MIN;
+	uint32_t first, second;
 
-	for (r = 0; r < n->ninvoices; r++) {
-		inv = &n->invoices[place_of(n, r)];
-		start[inv->customer + 1]++;
-		if (inv->due < min_due)
-			min_due = inv->due;
-		if (inv->due > max_due)
-			max_due = inv->due;
+	memset(&pl, 0, sizeof(pl));
+	pl.n = n;
+	pl.at[0] = ecalloc(ncust + 1, sizeof(*pl.at[0]));
+	pl.at[1] = ecalloc(ncust + 1, sizeof(*pl.at[1]));
+	pl.min_due[0] = pl.min_due[1] = INT32_MAX;
+	pl.max_due[0] = pl.max_due[1] = INT32_MIN;
+	half = n->ninvoices / 2;
+	night_twice(count_customers, &pl, half, n->ninvoices);
+	for (c = 0, sum = 0; c < ncust; c++) {
+		first = pl.at[0][c];
+		second = pl.at[1][c];
+		pl.at[0][c] = sum;
+		pl.at[1][c] = sum + first;
+		sum += first + second;
 	}
-	for (c = 0; c < ncust; c++)
-		start[c + 1] += start[c];
 	n->by_group = ebigalloc((n->ninvoices + 1) * sizeof(*n->by_group));
-	for (r = 0; r < n->ninvoices; r++) {
-		i = place_of(n, r);
-		n->by_group[start[n->invoices[i].customer]++] = i;
-	}
+	night_twice(place_customers, &pl, half, n->ninvoices);
+	for (c = 0; c < ncust; c++)
+		start[c] = pl.at[1][c];	/* now where customer c ends */
+	free(pl.at[0]);
+	free(pl.at[1]);
 	night_currency_ranks(n, sort_rank);
 	sort_night = n;
 	memset(&g, 0, sizeof(g));
 	g.n = n;
-	g.start = start;	/* start[c] now ends customer c */
-	g.min_due = min_due;
+	g.start = start;
+	g.min_due = pl.min_due[0] < pl.min_due[1] ? pl.min_due[0] : pl.min_due[1];
 	/* the sort keys: the most invoices of one customer, due days in 24 bits */
-	g.keyed = n->ninvoices > 0 && (int64_t)max_due - min_due < 1 << 24;
+	g.keyed = n->ninvoices > 0 && (int64_t)(pl.max_due[0] > pl.max_due[1] ?
+	    pl.max_due[0] : pl.max_due[1]) - g.min_due < 1 << 24;
 	for (c = 0; c < ncust; c++)
 		if (start[c] - (c > 0 ? start[c - 1] : 0) > g.most)
 			g.most = start[c] - (c > 0 ? start[c - 1] : 0);
@@ -328,18 +379,27 @@ groups_build(struct night *n)
  * memory in order and visits only the invoices that changed.  Scattering
  * from group order reads the invoices and customers nearly in order.
  */
-void
-groups_plan_rows(struct night *n)
+static void
+plan(void *arg, size_t from, size_t to)
 {
+	struct night *n = arg;
 	struct planned *p;
 	size_t k;
 
-	for (k = 0; k < n->ninvoices; k++) {
+	for (k = from; k < to; k++) {
 		p = &n->planned[rank_of(n, n->by_group[k])];
 		p->last_payment = n->customers[n->invoices[k].customer].last_payment;
 		p->invoice = n->invoices[k].last_application != NO_INDEX ? k :
 		    NO_INDEX;
 	}
+}
+
+void
+groups_plan_rows(struct night *n)
+{
+	size_t k;
+
+	night_twice(plan, n, n->ninvoices / 2, n->ninvoices);
 	ebigfree(n->by_group, (n->ninvoices + 1) * sizeof(*n->by_group));
 	n->by_group = NULL;
 	/* the second pass fetches these ahead of their rows */

@@ -457,6 +457,7 @@ void
 match_all(struct night *n)
 {
 	struct payment_key *order;
+	struct prefault prefault = { .started = 0 };
 	const struct payment *pay;
 	const char *id;
 	size_t k, count = 0, len;
@@ -476,6 +477,16 @@ match_all(struct night *n)
 	}
 	sort_night = n;
 	sort_payments(order, count);
+	/* room for the applications (as apply() would first make), faulted
+	 * in meanwhile: about one a payment */
+	if (n->applications == NULL && count > 0) {
+		n->applications_size = n->npayments * 2 + 1024;
+		n->applications = ebigalloc(n->applications_size *
+		    sizeof(*n->applications));
+		night_prefault(&prefault, n->applications,
+		    n->applications_size * sizeof(*n->applications),
+		    count * sizeof(*n->applications));
+	}
 	for (k = 0; k < count; k++) {
 		prefetch_ahead(n, order, k, count);
 		pay = &n->payments[order[k].payment];
@@ -484,5 +495,6 @@ match_all(struct night *n)
 		add_total(c, &c->payments_in, pay->amount);
 		match_payment(n, order[k].payment);
 	}
+	night_prefault_wait(&prefault);
 	free(order);
 }

@@ -2,6 +2,8 @@
  * What reconcile-payments' parts share: the night's currency table, the
  * interning of customers, field values and reasons for rejected rows.
  */
+#include <sys/mman.h>
+
 #include <err.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -151,4 +153,42 @@ night_twice(void (*job)(void *, size_t, size_t), void *arg, size_t split,
 	}
 	job(arg, 0, split);
 	pthread_join(thread, NULL);
+}
+
+static void *
+prefault_run(void *arg)
+{
+	struct prefault *pf = arg;
+#ifdef MADV_POPULATE_WRITE
+	size_t at, step = 2 << 20;
+
+	/* in steps, so that the pages come in the order they are used */
+	for (at = 0; at < pf->bytes; at += step)
+		if (madvise(pf->p + at, pf->bytes - at < step ?
+		    pf->bytes - at : step, MADV_POPULATE_WRITE) < 0)
+			break;	/* an older kernel: the faults stay where they were */
+#endif
+	return NULL;
+}
+
+void
+night_prefault(struct prefault *pf, void *p, size_t block, size_t bytes)
+{
+	pf->started = 0;
+	pf->p = p;
+	pf->bytes = bytes < block ? bytes : block;
+	/* only blocks of their own mapping (ebigalloc's big ones), whole pages */
+	if (block < (2 << 20) || pf->bytes < (2 << 20) ||
+	    (uintptr_t)p % 4096 != 0)
+		return;
+	pf->bytes &= ~(size_t)4095;
+	pf->started = pthread_create(&pf->thread, NULL, prefault_run, pf) == 0;
+}
+
+void
+night_prefault_wait(struct prefault *pf)
+{
+	if (pf->started)
+		pthread_join(pf->thread, NULL);
+	pf->started = 0;
 }

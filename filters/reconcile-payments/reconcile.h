@@ -5,6 +5,7 @@
  */
 #ifndef RECONCILE_H
 #define RECONCILE_H
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -238,6 +239,22 @@ struct field night_value(struct night *n, const struct row *row, int col);
 #define TWICE_MIN	4096
 void	night_twice(void (*job)(void *, size_t, size_t), void *arg,
 	    size_t split, size_t count);
+/*
+ * Have the first bytes of an ebigalloc'd block of block bytes faulted in
+ * by a thread of its own while this one goes on, on a core that would be
+ * idle: a page written for the first time costs the kernel a clearing
+ * (and a virtual machine's host a fault) that need not hold up the work.
+ * The thread asks the kernel to make the pages present; it never writes
+ * them.  Wait for it before the block is freed or moved.
+ */
+struct prefault {
+	pthread_t thread;
+	char	*p;
+	size_t	 bytes;
+	int	 started;
+};
+void	night_prefault(struct prefault *pf, void *p, size_t block, size_t bytes);
+void	night_prefault_wait(struct prefault *pf);
 /* "column: what \"value\"" into buf. */
 const char *night_reason(char *buf, size_t size, const char *column,
 	    const char *what, struct field f);

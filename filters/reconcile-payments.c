@@ -42,6 +42,7 @@
 #include "rejects.h"
 #include "rows.h"
 #include "reconcile-payments/reconcile.h"
+#include "reconcile-payments/invoices.h"
 
 static const char *prog = "reconcile-payments";
 
@@ -77,48 +78,8 @@ phase(const char *name)
 }
 #endif
 
-/* What the filter writes into an input column, or appends. */
-enum action { KEEP, SET_BALANCE, SET_BUCKET, SET_APPLIED, SET_PAYMENT_IDS,
-	SET_PENDING, SET_LAST_PAYMENT };
-
 static const char *const new_columns[] = {
 	"applied", "payment_ids", "pending_payment", "last_payment_date"
-};
-
-/* Where the invoice columns are, and what the second pass does with each. */
-struct layout {
-	int		 invoice_id, customer_id, currency, balance, due_date;
-	int		 bucket, days_past_due, applied;	/* -1: absent */
-	size_t		 ncolumns;
-	unsigned char	*actions;
-	enum action	 appended[4];
-	int		 nappended;
-	int		 rewrites;	/* some column besides balance and bucket is set */
-};
-
-/* The invoice input, counted for --stats and for the second pass. */
-struct input {
-	struct rows	*rows;
-	int		 regular;	/* stdin is a regular file: read it again */
-	off_t		 start;
-	struct out	*spill;		/* else a copy goes here */
-	int		 spill_fd;	/* to read it back: it is unlinked */
-	char		*spill_path;
-	uint64_t	*rejected;	/* row numbers (all rows) rejected in pass 1 */
-	size_t		 nrejected, rejected_size;
-	uint64_t	 rows_in, kept, rows_out;
-	int		 halves;	/* the first pass read it in two halves */
-	/* where the second pass may start a stretch, as the halves found */
-	struct checkpoint *checkpoints;
-	size_t		 ncheckpoints;
-	off_t		 end;		/* of the file, as the first pass read it */
-};
-
-/* A row that starts a stretch: where, and the plan's cursors there. */
-struct checkpoint {
-	off_t	 at;
-	uint64_t kept;
-	size_t	 held, dated, touched;
 };
 
 struct options {
@@ -211,14 +172,6 @@ note_rejected(struct input *in, uint64_t row_number)
 	in->rejected[in->nrejected++] = row_number;
 }
 
-/* The fields of one invoice row that matter here, checked. */
-struct invoice_row {
-	int	 currency;
-	int64_t	 balance;	/* before tonight: a rerun adds back "applied" */
-	int32_t	 due;
-	struct field id, customer;
-};
-
 /*
  * Due dates repeat row after row: remember the day of each text seen, so
  * most rows cost a compare of ten bytes, not a parse.
@@ -252,7 +205,7 @@ parse_due(const char *s, size_t len, int32_t *day)
 	return 0;
 }
 
-static const char *
+const char *
 parse_invoice(struct night *n, const struct layout *lay, const struct row *row,
     struct invoice_row *ir, char *buf, size_t size)
 {
@@ -331,10 +284,6 @@ mark_seen(uint8_t *marks)
 	return m;
 }
 
-static void	half_give_up(struct half *h);
-static void	half_late_customer(struct half *h, const struct field *id,
-		    size_t invoice);
-
 static void
 hold_invoice(struct night *n, const struct invoice_row *ir, uint32_t customer,
     uint32_t key, uint64_t ordinal)
@@ -394,7 +343,7 @@ note_dated(struct night *n, uint64_t ordinal, uint32_t customer)
 	n->dated[n->ndated++].customer = customer;
 }
 
-static uint32_t
+uint32_t
 intern_late_customer(struct night *n, const struct field *id)
 {
 	uint32_t customer = night_customer(n, id->s, id->len), k;
@@ -411,31 +360,13 @@ intern_late_customer(struct night *n, const struct field *id)
 	return customer;
 }
 
-/*
- * Rows of the first pass wait in a batch so that their two lookups (the
- * customer, the memo key of the invoice id) are prefetched together: on
- * tables of tens of megabytes each lookup is a cache miss, and done one
- * row at a time they would cost more than everything else in the pass.
- */
-#define BATCH	32
-
-struct batch {
-	struct invoice_row rows[BATCH];
-	uint64_t	 ordinal[BATCH];
-	uint64_t	 customer_hash[BATCH], key_hash[BATCH];
-	size_t		 id_at[BATCH], customer_at[BATCH], key_at[BATCH], key_len[BATCH];
-	int		 n;
-	char		*text;		/* the ids and keys of the batch */
-	size_t		 text_len, text_size;
-};
-
 static size_t
 batch_copy(struct batch *b, const char *s, size_t len)
 {
 	return night_append(&b->text, &b->text_len, &b->text_size, s, len);
 }
 
-static void
+void
 batch_add(struct night *n, struct batch *b, const struct invoice_row *ir,
     uint64_t ordinal)
 {
@@ -463,7 +394,7 @@ batch_add(struct night *n, struct batch *b, const struct invoice_row *ir,
  * of a customer with unposted payments, or one a memo names.  Remember
  * the other rows of customers with payments, for their last_payment_date.
  */
-static void
+void
 batch_flush(struct night *n, struct batch *b)
 {
 	struct invoice_row *ir;
@@ -560,135 +491,11 @@ spill_row(struct input *in, const struct row *row)
 }
 
 /*
- * Lines of a canonical TSV, read with pread(2) from a place to a place:
- * the second pass over most rows, and each half of the first pass.
- */
-#define NO_STOP	((off_t)1 << 62)
-
-struct lines {
-	int	 fd;
-	off_t	 at, stop;	/* the next byte to read; where to stop */
-	char	*buf;
-	size_t	 pos, end, size;
-	int	 eof;
-	struct field *fields;
-	size_t	 fields_size;
-};
-
-/* The next line without its LF (and a CR before it); 0 at end, -1 on error. */
-static int
-lines_next(struct lines *ls, const char **line, size_t *len)
-{
-	char *nl;
-	size_t scanned = 0, want;
-	ssize_t got;
-
-	for (;;) {
-		nl = memchr(ls->buf + ls->pos + scanned, '\n',
-		    ls->end - ls->pos - scanned);
-		if (nl != NULL)
-			break;
-		scanned = ls->end - ls->pos;
-		if (ls->eof) {
-			if (ls->pos == ls->end)
-				return 0;
-			nl = ls->buf + ls->end;
-			break;
-		}
-		if (ls->pos > 0) {
-			memmove(ls->buf, ls->buf + ls->pos, ls->end - ls->pos);
-			ls->end -= ls->pos;
-			ls->pos = 0;
-		}
-		if (ls->end == ls->size) {
-			ls->size *= 2;
-			ls->buf = ereallocarray(ls->buf, ls->size, 1);
-		}
-		want = ls->size - ls->end;
-		if ((off_t)want > ls->stop - ls->at)
-			want = ls->stop - ls->at;
-		got = 0;
-		if (want > 0)
-			do
-				got = pread(ls->fd, ls->buf + ls->end, want,
-				    ls->at);
-			while (got < 0 && errno == EINTR);
-		if (got < 0)
-			return -1;
-		if (got == 0)
-			ls->eof = 1;
-		ls->at += got;
-		ls->end += got;
-	}
-	*line = ls->buf + ls->pos;
-	*len = nl - *line;
-	ls->pos += *len + (nl < ls->buf + ls->end);
-	if (*len > 0 && (*line)[*len - 1] == '\r')
-		(*len)--;
-	return 1;
-}
-
-static void
-add_line_field(struct lines *ls, size_t n, const char *s, const char *end)
-{
-	if (n == ls->fields_size) {
-		ls->fields_size = ls->fields_size * 2 + 16;
-		ls->fields = ereallocarray(ls->fields, ls->fields_size,
-		    sizeof(*ls->fields));
-	}
-	ls->fields[n].s = s;
-	ls->fields[n].len = end - s;
-}
-
-/*
- * A line as rows_next gives a TSV record.  Sixteen bytes at a time, the
- * tabs and any backslash found in one pass: a memchr per field cost more
- * than the rest of the first pass's parsing.
- */
-static void
-lines_split(struct lines *ls, const char *line, size_t len, struct row *row)
-{
-	const char *p = line, *end = line + len, *field = line;
-	size_t n = 0;
-	int backslash = 0;
-#ifdef __SSE2__
-	const __m128i tab = _mm_set1_epi8('\t'), bs = _mm_set1_epi8('\\');
-	unsigned tabs;
-
-	for (; end - p >= 16; p += 16) {
-		__m128i v = _mm_loadu_si128((const __m128i *)p);
-
-		tabs = _mm_movemask_epi8(_mm_cmpeq_epi8(v, tab));
-		backslash |= _mm_movemask_epi8(_mm_cmpeq_epi8(v, bs));
-		for (; tabs; tabs &= tabs - 1) {
-			add_line_field(ls, n++, field, p + __builtin_ctz(tabs));
-			field = p + __builtin_ctz(tabs) + 1;
-		}
-	}
-#endif
-	for (; p < end; p++) {
-		if (*p == '\t') {
-			add_line_field(ls, n++, field, p);
-			field = p + 1;
-		} else if (*p == '\\')
-			backslash = 1;
-	}
-	add_line_field(ls, n++, field, end);
-	row->fields = ls->fields;
-	row->count = n;
-	row->line = 0;
-	row->raw = line;
-	row->raw_len = len;
-	row->escaped = 1;
-	row->has_backslash = backslash != 0;
-}
-
-/*
  * The most address space reserved ahead for one table: 2 GB, and no more
  * than a quarter of the memory, lest a kernel that checks what a mapping
  * might need refuse it.
  */
-static size_t
+size_t
 max_hint(void)
 {
 	size_t most = (size_t)1 << 31;
@@ -699,377 +506,6 @@ max_hint(void)
 		most = (size_t)pages / 4 * (size_t)page;
 #endif
 	return most;
-}
-
-/* ---- the invoices, first pass in two halves ---- */
-
-/*
- * With two cores or more, a big regular TSV is read in two halves at
- * once, the second in a thread of its own.  Each half works on a copy of
- * the night: the tables the payments built (customers, their marks, memo
- * keys) are shared and only read; what the pass builds, each half builds
- * apart: held invoices (the second half's past where the first's can
- * reach, in the same blocks), dated rows, row bitmaps, memo-key lists,
- * currency totals, currencies new to the night.  merge_halves() joins
- * them in row order, as one pass would have built them.  A half that meets
- * anything but a clean row gives up, and the pass is done again the plain
- * way, which rejects rows in order with their line numbers.
- */
-#define HALVES_MIN	((off_t)64 << 20)	/* smaller: not worth a thread */
-#define ROW_MIN		20	/* bytes of the shortest row an invoice is held from */
-
-struct half {
-	struct night	 n;		/* the copy */
-	const struct layout *lay;
-	off_t		 from, to;
-	uint64_t	 kept;		/* its rows: all kept, or it gave up */
-	int		 failed;
-	size_t		 first_place;	/* of its first invoice */
-	off_t		 stretch;
-	struct checkpoint *marks;	/* a row every stretch bytes */
-	size_t		 nmarks, marks_size;
-	/* invoices named by a memo, of customers without payments */
-	struct late_hold {
-		size_t	 invoice, at, len;
-	}		*late;
-	size_t		 nlate, late_size;
-	char		*late_text;
-	size_t		 late_text_len, late_text_size;
-};
-
-static void
-half_give_up(struct half *h)
-{
-	h->failed = 1;
-}
-
-/* Interning the customer would change the shared table: merge_halves does. */
-static void
-half_late_customer(struct half *h, const struct field *id, size_t invoice)
-{
-	if (h->nlate == h->late_size) {
-		h->late_size = h->late_size * 2 + 64;
-		h->late = ereallocarray(h->late, h->late_size, sizeof(*h->late));
-	}
-	h->late[h->nlate].invoice = invoice;
-	h->late[h->nlate].at = night_append(&h->late_text, &h->late_text_len,
-	    &h->late_text_size, id->s, id->len);
-	h->late[h->nlate++].len = id->len;
-}
-
-/*
- * Every so many bytes (a 256th of the file, from 4 KiB to 4 MiB) a half
- * notes where a row starts and the plan's cursors there, so that the
- * second pass can write stretches of rows two at a time, in two threads,
- * and put them out in order.
- */
-static off_t
-stretch_of(off_t bytes)
-{
-	off_t s = bytes / 256;
-
-	return s < 4096 ? 4096 : s > (4 << 20) ? 4 << 20 : s;
-}
-
-static void
-half_mark(struct half *h, struct batch *b, off_t at)
-{
-	struct checkpoint *cp;
-
-	batch_flush(&h->n, b);	/* the counts must be up to date */
-	if (h->nmarks == h->marks_size) {
-		h->marks_size = h->marks_size * 2 + 64;
-		h->marks = ereallocarray(h->marks, h->marks_size,
-		    sizeof(*h->marks));
-	}
-	cp = &h->marks[h->nmarks++];
-	cp->at = at;
-	cp->kept = h->kept;
-	cp->held = h->n.ninvoices - h->first_place;
-	cp->dated = h->n.ndated;
-	cp->touched = 0;	/* known once matched: second_pass_stretches */
-}
-
-static void *
-half_run(void *arg)
-{
-	struct half *h = arg;
-	struct night *n = &h->n;
-	struct batch *b = ecalloc(1, sizeof(*b));
-	struct invoice_row ir;
-	struct lines ls;
-	struct row row;
-	const char *line;
-	char buf[256];
-	size_t len;
-	off_t here, next_mark = h->from;
-	int got = 1;
-
-	memset(&ls, 0, sizeof(ls));
-	ls.fd = 0;
-	ls.at = h->from;
-	ls.stop = h->to;
-	ls.size = 1 << 20;
-	ls.buf = emalloc(ls.size);
-	for (;;) {
-		here = ls.at - (off_t)(ls.end - ls.pos);
-		if (here >= next_mark && here < h->to) {
-			half_mark(h, b, here);
-			next_mark = here + h->stretch;
-		}
-		if (h->failed || (got = lines_next(&ls, &line, &len)) == 0)
-			break;
-		if (got < 0)
-			break;	/* the plain pass reports it */
-		if (len == 0)
-			continue;	/* a blank line carries no row */
-		lines_split(&ls, line, len, &row);
-		if (parse_invoice(n, h->lay, &row, &ir, buf, sizeof(buf)) != NULL)
-			break;
-		if (money_add(&n->currencies[ir.currency].balance_in,
-		    ir.balance) < 0)
-			n->currencies[ir.currency].overflow = 1;
-		batch_add(n, b, &ir, h->kept++);
-		if (b->n == BATCH)
-			batch_flush(n, b);
-	}
-	if (got != 0)
-		h->failed = 1;
-	else
-		batch_flush(n, b);
-	free(b->text);
-	free(b);
-	free(ls.buf);
-	free(ls.fields);
-	return NULL;
-}
-
-/* The first byte past the line that starts at or after at; -1 if none near. */
-static off_t
-line_after(off_t at, off_t end)
-{
-	char buf[65536];
-	ssize_t got;
-	char *nl;
-
-	do
-		got = pread(0, buf, sizeof(buf), at);
-	while (got < 0 && errno == EINTR);
-	if (got <= 0 || (nl = memchr(buf, '\n', got)) == NULL ||
-	    at + (nl - buf) + 1 >= end)
-		return -1;
-	return at + (nl - buf) + 1;
-}
-
-static void
-half_start(struct half *h, const struct night *n, const struct layout *lay,
-    off_t from, off_t to)
-{
-	size_t keys = names_count(n->refkeys) + 1;
-	int i;
-
-	memset(h, 0, sizeof(*h));
-	h->n = *n;
-	h->n.half = h;
-	h->n.scratch = NULL;
-	h->n.scratch_size = 0;
-	h->n.refkey_first = ereallocarray(NULL, keys, sizeof(uint32_t));
-	memset(h->n.refkey_first, 0xff, keys * sizeof(uint32_t));
-	for (i = 0; i < n->ncurrencies; i++) {
-		h->n.currencies[i].balance_in = 0;
-		h->n.currencies[i].overflow = 0;
-	}
-	h->lay = lay;
-	h->from = from;
-	h->to = to;
-	h->stretch = stretch_of(to - from) * 2;
-}
-
-static void
-half_free(struct half *h)
-{
-	free(h->n.scratch);
-	free(h->n.refkey_first);
-	free(h->n.dated);
-	free(h->n.held_rows);
-	free(h->n.dated_rows);
-	free(h->late);
-	free(h->late_text);
-	free(h->marks);
-}
-
-/* Row bits of a half into the night's, its rows after first rows. */
-static void
-merge_bits(uint64_t *to, const uint64_t *from, uint64_t rows, uint64_t first)
-{
-	uint64_t r, w;
-
-	for (r = 0; r < rows; r += 64) {
-		w = from[r / 64];
-		if (rows - r < 64)
-			w &= ((uint64_t)1 << (rows - r)) - 1;
-		if (w == 0)
-			continue;
-		to[(first + r) / 64] |= w << ((first + r) % 64);
-		if ((first + r) % 64 != 0)
-			to[(first + r) / 64 + 1] |= w >> (64 - (first + r) % 64);
-	}
-}
-
-static void
-merge_halves(struct night *n, struct input *in, struct half *h)
-{
-	struct night *a = &h[0].n, *b = &h[1].n;
-	size_t base = a->invoices_size, nb = b->ninvoices - base, k, i;
-	uint32_t first, at, map[MAX_CURRENCIES];
-	struct late_hold *late;
-	struct field id;
-	int half, c, known, remap = 0;
-
-	n->ninvoices = a->ninvoices + nb;
-	n->gap_from = a->ninvoices;
-	n->gap_len = base - a->ninvoices;
-	n->ids_len = b->ids_len;
-	/* memo-key lists, newest first: the second half's, then the first's */
-	for (k = 0; k < names_count(n->refkeys); k++) {
-		n->refkey_first[k] = a->refkey_first[k];
-		if ((first = b->refkey_first[k]) == NO_INDEX)
-			continue;
-		for (at = first; n->invoices[at].next_same_key != NO_INDEX;
-		    at = n->invoices[at].next_same_key)
-			;
-		n->invoices[at].next_same_key = a->refkey_first[k];
-		n->refkey_first[k] = first;
-	}
-	/* currencies new to the night, in row order, and the totals */
-	known = n->ncurrencies;
-	for (half = 0; half < 2; half++) {
-		struct night *x = &h[half].n;
-
-		for (c = 0; c < x->ncurrencies; c++) {
-			map[c] = c < known ? (uint32_t)c :
-			    (uint32_t)night_currency(n, x->currencies[c].code, 3);
-			remap |= map[c] != (uint32_t)c;
-			if (money_add(&n->currencies[map[c]].balance_in,
-			    x->currencies[c].balance_in) < 0 ||
-			    x->currencies[c].overflow)
-				n->currencies[map[c]].overflow = 1;
-		}
-	}
-	if (remap)	/* only the second half's can differ */
-		for (k = base; k < base + nb; k++)
-			n->invoices[k].currency = map[n->invoices[k].currency];
-	/* customers first met through a memo, in row order */
-	for (half = 0; half < 2; half++)
-		for (i = 0; i < h[half].nlate; i++) {
-			late = &h[half].late[i];
-			id.s = h[half].late_text + late->at;
-			id.len = late->len;
-			n->invoices[late->invoice].customer =
-			    intern_late_customer(n, &id);
-		}
-	n->ndated = a->ndated + b->ndated;
-	n->dated_size = n->ndated + 1;
-	n->dated = ereallocarray(NULL, n->dated_size, sizeof(*n->dated));
-	if (a->ndated > 0)
-		memcpy(n->dated, a->dated, a->ndated * sizeof(*n->dated));
-	if (b->ndated > 0)
-		memcpy(n->dated + a->ndated, b->dated,
-		    b->ndated * sizeof(*n->dated));
-	n->row_words = (h[0].kept + h[1].kept) / 64 + 2;
-	n->held_rows = ecalloc(n->row_words, sizeof(uint64_t));
-	n->dated_rows = ecalloc(n->row_words, sizeof(uint64_t));
-	if (a->held_rows != NULL) {
-		merge_bits(n->held_rows, a->held_rows, h[0].kept, 0);
-		merge_bits(n->dated_rows, a->dated_rows, h[0].kept, 0);
-	}
-	if (b->held_rows != NULL) {
-		merge_bits(n->held_rows, b->held_rows, h[1].kept, h[0].kept);
-		merge_bits(n->dated_rows, b->dated_rows, h[1].kept, h[0].kept);
-	}
-	PHASE("merge");
-	in->rows_in = in->kept = h[0].kept + h[1].kept;
-	in->ncheckpoints = h[0].nmarks + h[1].nmarks;
-	in->checkpoints = ereallocarray(NULL, in->ncheckpoints,
-	    sizeof(*in->checkpoints));
-	memcpy(in->checkpoints, h[0].marks, h[0].nmarks * sizeof(*h[0].marks));
-	for (i = 0; i < h[1].nmarks; i++) {
-		struct checkpoint *cp = &in->checkpoints[h[0].nmarks + i];
-
-		*cp = h[1].marks[i];
-		cp->kept += h[0].kept;
-		cp->held += a->ninvoices;
-		cp->dated += a->ndated;
-	}
-	in->end = h[1].to;
-}
-
-/*
- * The first pass in two halves, if the input is one to split: 0 when done,
- * -1 to do it the plain way (nothing of the night changed but blocks
- * reserved and customers marked seen, as the plain pass will mark them).
- */
-static int
-first_pass_halves(struct night *n, struct input *in, const struct layout *lay,
-    off_t end)
-{
-	static struct half h[2];
-	const char *min = getenv("RECONCILE_PAYMENTS_HALVES");
-	pthread_t thread;
-	off_t data, split, least = HALVES_MIN;
-	size_t places[2], bytes;
-	char key[8];
-	int threaded, i;
-
-	if (min != NULL && *min != '\0')
-		least = strcmp(min, "never") == 0 ? NO_STOP :
-		    (off_t)strtoll(min, NULL, 10);
-	if (end - in->start < least || sysconf(_SC_NPROCESSORS_ONLN) < 2 ||
-	    rows_format_of(in->rows) != ROWS_TSV)
-		return -1;
-	/* past the header, which must read as lines_next reads it */
-	if ((data = line_after(in->start, end)) < 0 ||
-	    (split = line_after(data + (end - data) / 2 - 1, end)) < 0)
-		return -1;
-	{
-		char head[4];
-
-		if (pread(0, head, 3, in->start) == 3 &&
-		    memcmp(head, "\xEF\xBB\xBF", 3) == 0)
-			return -1;
-	}
-	places[0] = (split - data) / ROW_MIN + 1;
-	places[1] = (end - split) / ROW_MIN + 1;
-	bytes = end - data + 1;
-	if ((places[0] + places[1]) > max_hint() / sizeof(*n->invoices) ||
-	    bytes > max_hint() || bytes > UINT32_MAX)
-		return -1;
-	n->invoices_size = places[0] + places[1];
-	n->invoices = ebigalloc(n->invoices_size * sizeof(*n->invoices));
-	n->ids_size = bytes;
-	n->ids = ebigalloc(n->ids_size);
-	(void)memo_key(key, "0", 1);	/* its table, before two threads read it */
-	half_start(&h[0], n, lay, data, split);
-	h[0].n.invoices_size = places[0];
-	h[0].n.ids_size = split - data;
-	half_start(&h[1], n, lay, split, end);
-	h[1].first_place = places[0];
-	h[1].n.ninvoices = places[0];
-	h[1].n.ids_len = split - data;
-	threaded = pthread_create(&thread, NULL, half_run, &h[1]) == 0;
-	half_run(&h[0]);
-	PHASE("first half");
-	if (threaded)
-		pthread_join(thread, NULL);
-	else
-		half_run(&h[1]);
-	i = h[0].failed || h[1].failed ? -1 : 0;
-	if (i == 0)
-		merge_halves(n, in, h);
-	in->halves = i == 0;
-	half_free(&h[0]);
-	half_free(&h[1]);
-	return i;
 }
 
 static void
@@ -1476,11 +912,6 @@ prefetch_ahead(const struct night *n, size_t touched)
 #endif
 }
 
-/* Where each of the second pass's plans is, as it walks the kept rows. */
-struct plan_cursor {
-	size_t	 held, dated, touched;
-};
-
 /*
  * What the plan says of kept row KEPT: the invoice cash was applied to (or
  * NULL) and its customer's last payment date.  1 when the row is in no
@@ -1626,7 +1057,7 @@ row_exponent(struct night *n, const char *line, size_t len, int column)
  * Write kept row KEPT, whose line is line: 0, or -1 when it is not a row
  * as the first pass read it.
  */
-static int
+int
 write_line(struct night *n, const struct layout *lay, struct lines *ls,
     const char *line, size_t len, uint64_t kept, struct plan_cursor *c,
     struct out *o)
@@ -1662,181 +1093,6 @@ write_line(struct night *n, const struct layout *lay, struct lines *ls,
 	plan_update(n, lay, &row, inv, last_payment, &u);
 	write_row(n, o, lay, &row, &u);
 	return 0;
-}
-
-/*
- * The second pass in stretches of rows from the checkpoints of the first
- * pass's halves: a thread writes every other stretch into one of two
- * buffers while this one writes the others to the output and, in turn,
- * the thread's.  The bytes are those of second_pass_lines' one loop.
- */
-#define STRETCH_CHANGED	(-1)	/* not the rows the first pass read */
-#define STRETCH_IOERR	(-2)
-
-struct relay {
-	pthread_mutex_t	 lock;
-	pthread_cond_t	 changed;
-	struct night	 n;		/* a copy, for its own scratch */
-	const struct layout *lay;
-	const struct input *in;
-	struct out	*buf[2];
-	size_t		 holds[2];	/* the stretch in each buffer, or NO_STRETCH */
-	int		 result;	/* of the stretch it stopped at */
-	int		 stop;		/* the writer gave up */
-};
-#define NO_STRETCH	SIZE_MAX
-
-/* Write stretch k into o: 0, or STRETCH_*. */
-static int
-write_stretch(struct night *n, const struct layout *lay,
-    const struct input *in, size_t k, struct lines *ls, struct out *o)
-{
-	const struct checkpoint *cp = &in->checkpoints[k];
-	struct plan_cursor c = { cp->held, cp->dated, cp->touched };
-	uint64_t kept = cp->kept, end = in->kept;
-	const char *line;
-	size_t len;
-	int got;
-
-	ls->at = cp->at;
-	ls->stop = in->end;
-	if (k + 1 < in->ncheckpoints) {
-		ls->stop = cp[1].at;
-		end = cp[1].kept;
-	}
-	ls->pos = ls->end = 0;
-	ls->eof = 0;
-	while ((got = lines_next(ls, &line, &len)) != 0) {
-		if (got < 0)
-			return STRETCH_IOERR;
-		if (len == 0)
-			continue;	/* a blank line carries no row */
-		if (kept == end || write_line(n, lay, ls, line, len, kept, &c,
-		    o) < 0)
-			return STRETCH_CHANGED;
-		kept++;
-		if (out_failed(o))
-			return 0;	/* out_close reports it */
-	}
-	return kept == end ? 0 : STRETCH_CHANGED;
-}
-
-static void
-lines_start(struct lines *ls, int fd)
-{
-	memset(ls, 0, sizeof(*ls));
-	ls->fd = fd;
-	ls->stop = NO_STOP;
-	ls->size = 1 << 20;
-	ls->buf = emalloc(ls->size);
-}
-
-static void
-lines_end(struct lines *ls)
-{
-	free(ls->buf);
-	free(ls->fields);
-}
-
-/* The thread: the odd stretches, each into the buffer the writer freed. */
-static void *
-relay_run(void *arg)
-{
-	struct relay *r = arg;
-	struct lines ls;
-	size_t k;
-	int slot, result = 0;
-
-	lines_start(&ls, 0);
-	for (k = 1; k < r->in->ncheckpoints && result == 0; k += 2) {
-		slot = k / 2 % 2;
-		pthread_mutex_lock(&r->lock);
-		while (r->holds[slot] != NO_STRETCH && !r->stop)
-			pthread_cond_wait(&r->changed, &r->lock);
-		pthread_mutex_unlock(&r->lock);
-		if (r->stop)
-			break;
-		result = write_stretch(&r->n, r->lay, r->in, k, &ls,
-		    r->buf[slot]);
-		pthread_mutex_lock(&r->lock);
-		r->result = result;
-		r->holds[slot] = k;
-		pthread_cond_broadcast(&r->changed);
-		pthread_mutex_unlock(&r->lock);
-	}
-	lines_end(&ls);
-	return NULL;
-}
-
-static void
-second_pass_stretches(struct night *n, struct input *in,
-    const struct layout *lay, struct out *o, struct lines *ls)
-{
-	static struct relay r;
-	struct checkpoint *cp = in->checkpoints;
-	pthread_t thread;
-	size_t k, held = 0, touched = 0;
-	int slot, result = 0, threaded;
-	char past;
-
-	/* the invoices cash went to before each checkpoint */
-	for (k = 0; k < in->ncheckpoints; k++) {
-		for (; held < cp[k].held; held++)
-			touched += n->planned[held].invoice != NO_INDEX;
-		cp[k].touched = touched;
-	}
-	memset(&r, 0, sizeof(r));
-	pthread_mutex_init(&r.lock, NULL);
-	pthread_cond_init(&r.changed, NULL);
-	r.n = *n;
-	r.n.scratch = NULL;
-	r.n.scratch_size = 0;
-	r.lay = lay;
-	r.in = in;
-	for (slot = 0; slot < 2; slot++) {
-		r.buf[slot] = out_open_memory();
-		r.holds[slot] = NO_STRETCH;
-	}
-	threaded = pthread_create(&thread, NULL, relay_run, &r) == 0;
-	for (k = 0; k < in->ncheckpoints && result == 0 && !out_failed(o);
-	    k++) {
-		slot = k / 2 % 2;
-		if (k % 2 == 0 || !threaded) {
-			result = write_stretch(n, lay, in, k, ls, o);
-			continue;
-		}
-		pthread_mutex_lock(&r.lock);
-		while (r.holds[slot] != k)
-			pthread_cond_wait(&r.changed, &r.lock);
-		result = r.result;
-		pthread_mutex_unlock(&r.lock);
-		if (result != 0)
-			break;
-		out_bytes(o, r.buf[slot]->buf, r.buf[slot]->len);
-		r.buf[slot]->len = 0;
-		pthread_mutex_lock(&r.lock);
-		r.holds[slot] = NO_STRETCH;
-		pthread_cond_broadcast(&r.changed);
-		pthread_mutex_unlock(&r.lock);
-	}
-	if (threaded) {
-		pthread_mutex_lock(&r.lock);
-		r.stop = 1;
-		pthread_cond_broadcast(&r.changed);
-		pthread_mutex_unlock(&r.lock);
-		pthread_join(thread, NULL);
-	}
-	for (slot = 0; slot < 2; slot++)
-		out_close(r.buf[slot]);
-	free(r.n.scratch);
-	pthread_cond_destroy(&r.changed);
-	pthread_mutex_destroy(&r.lock);
-	if (result == STRETCH_IOERR)
-		err(EX_IOERR, "<stdin>");
-	if (result == STRETCH_CHANGED || (!out_failed(o) &&
-	    pread(0, &past, 1, in->end) > 0))
-		errx(EX_SOFTWARE, "<stdin>: changed while being read");
-	in->rows_out = out_failed(o) ? 0 : in->kept;
 }
 
 /*

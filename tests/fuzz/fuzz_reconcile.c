@@ -4,7 +4,8 @@
  * keeps its night in statics, and exits on input it refuses).  The input:
  * a first byte of options (the payments file's header, of four: TSV with
  * every column, TSV with the required ones only, CSV with alias names, TSV
- * reordered with alias names; --tolerance 0.05; --pending-days 0), then
+ * reordered with alias names; --tolerance 0.05; --pending-days 0; the
+ * invoices read in two halves however small, RECONCILE_PAYMENTS_HALVES=0), then
  * the invoices (stdin, header included) up to the first form feed, then
  * the payments' rows.  Properties, from the --matches, --unapplied and
  * --rejects files and the output, never from the filter's own structs:
@@ -326,6 +327,10 @@ run(void *unused)
 		argv[argc++] = "0";
 	}
 	argv[argc] = NULL;
+	if (options & 16)
+		setenv("RECONCILE_PAYMENTS_HALVES", "0", 1);
+	else
+		unsetenv("RECONCILE_PAYMENTS_HALVES");
 	FUZZ_ASSERT((fd = open(invoices_path, O_RDONLY)) >= 0 && dup2(fd, 0) == 0);
 	close(fd);
 	FUZZ_ASSERT((fd = open(out_path, O_WRONLY | O_TRUNC)) >= 0 &&

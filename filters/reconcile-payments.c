@@ -429,12 +429,11 @@ batch_flush(struct night *n, struct batch *b)
 		    b->text + b->key_at[k], b->key_len[k], b->key_hash[k]);
 		if (ir->balance > 0 && (key != NO_INDEX ||
 		    (marks & CUSTOMER_UNPOSTED))) {
-			if (customer != NO_INDEX)
-				;
-			else if (n->half != NULL)
+			/* a half leaves the shared table be: merge_halves() interns */
+			if (customer == NO_INDEX && n->half != NULL)
 				half_late_customer(n->half, &ir->customer,
 				    n->ninvoices);
-			else
+			else if (customer == NO_INDEX)
 				customer = intern_late_customer(n, &ir->customer);
 			hold_invoice(n, ir, customer, key, b->ordinal[k]);
 		} else if (customer != NO_INDEX)

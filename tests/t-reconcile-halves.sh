@@ -119,6 +119,11 @@ awk 'NR > 1 && NR % 7 == 0 { printf "%s\r\n\n", $0; next } { print }' \
     "$W/inv" > "$W/inv-crlf"
 same crlf-blank "$W/inv-crlf" "$W/pay" yes
 
+# Every line CRLF, the header too: read the one way (rows_next decides
+# what ends a line), the same bytes.
+sed 's/$/\r/' "$W/inv" > "$W/inv-crlf-all"
+same crlf-header "$W/inv-crlf-all" "$W/pay" no
+
 # A rejected row late in the file: the halves give up and the one plain
 # pass rejects it in order, with its line number.
 awk -F'\t' -v OFS='\t' 'NR == 15000 { $5 = "12,34.5x" } { print }' \

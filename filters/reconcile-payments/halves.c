@@ -169,6 +169,26 @@ line_after(off_t at, off_t end)
 	return at + (nl - buf) + 1;
 }
 
+/*
+ * No byte order mark and no CR in the header: rows_next then reads lines
+ * as lines_next does (a CR in the first line could make it take CR for
+ * the line end).
+ */
+static int
+plain_header(off_t start, off_t data)
+{
+	char buf[65536];
+	ssize_t got;
+
+	if (data - start > (off_t)sizeof(buf))
+		return 0;
+	do
+		got = pread(0, buf, data - start, start);
+	while (got < 0 && errno == EINTR);
+	return got == data - start && memchr(buf, '\r', got) == NULL &&
+	    (got < 3 || memcmp(buf, "\xEF\xBB\xBF", 3) != 0);
+}
+
 static void
 half_start(struct half *h, const struct night *n, const struct layout *lay,
     off_t from, off_t to)
@@ -337,15 +357,9 @@ first_pass_halves(struct night *n, struct input *in, const struct layout *lay,
 		return -1;
 	/* past the header, which must read as lines_next reads it */
 	if ((data = line_after(in->start, end)) < 0 ||
-	    (split = line_after(data + (end - data) / 2 - 1, end)) < 0)
+	    (split = line_after(data + (end - data) / 2 - 1, end)) < 0 ||
+	    !plain_header(in->start, data))
 		return -1;
-	{
-		char head[4];
-
-		if (pread(0, head, 3, in->start) == 3 &&
-		    memcmp(head, "\xEF\xBB\xBF", 3) == 0)
-			return -1;
-	}
 	places[0] = (split - data) / ROW_MIN + 1;
 	places[1] = (end - split) / ROW_MIN + 1;
 	bytes = end - data + 1;

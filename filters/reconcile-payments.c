@@ -1163,6 +1163,8 @@ print_stats(struct night *n, const struct input *in, long long payments_read,
 	if (in->halves)
 		fprintf(stderr, "%s: invoices read in two halves at once\n",
 		    prog);
+	if (n->two_matchers)
+		fprintf(stderr, "%s: payments matched in two threads\n", prog);
 	fprintf(stderr, "%s: invoices in %llu, out %llu, rejected %lld; "
 	    "payments in %lld, posted %lld, unposted %zu, rejected %lld",
 	    prog, (unsigned long long)in->rows_in,

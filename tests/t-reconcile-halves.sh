@@ -1,7 +1,7 @@
 #!/bin/bash
 # reconcile-payments reads a big regular invoice file in two halves at
 # once (RECONCILE_PAYMENTS_HALVES sets the size from which it does; 0:
-# always).  Whatever it meets, the bytes written must be those of the one
+# always), and without ledgers matches in two threads.  Whatever it meets, the bytes written must be those of the one
 # plain pass: the rows, --matches, --unapplied, --rejects and --stats.
 # Each case runs both ways and compares; --stats says when the halves were
 # used, so that a case cannot pass by never splitting.
@@ -151,6 +151,35 @@ elif ! cmp -s "$W/pipe.out" "$W/cases/generated/plain/out" 2>/dev/null; then
 else
 	pass
 fi
+
+# Without --matches and --unapplied (whose lines come in payment order)
+# the payments are matched in two threads: the rows and totals must be
+# those of the one matcher, and --stats must say two were used.
+matchers() {	# matchers NAME INVOICES PAYMENTS
+	local d=$W/cases/$1
+	mkdir -p "$d"
+	"$BINDIR/reconcile-payments" --as-of 2026-03-01 --tolerance 2.50 \
+	    --payments "$3" --matches "$d/m" --stats < "$2" > "$d/one" \
+	    2> "$d/one.stats"
+	"$BINDIR/reconcile-payments" --as-of 2026-03-01 --tolerance 2.50 \
+	    --payments "$3" --stats < "$2" > "$d/two" 2> "$d/two.stats"
+	if grep -q 'matched in two threads' "$d/one.stats"; then
+		fail "$1" "two matchers although the ledger was asked for"
+	elif ! grep -q 'matched in two threads' "$d/two.stats"; then
+		fail "$1" "one matcher without ledgers"
+	elif ! cmp -s "$d/one" "$d/two"; then
+		fail "$1" "rows differ: $(cmp "$d/one" "$d/two")"
+	elif ! diff <(grep -v 'two' "$d/one.stats") \
+	    <(grep -v 'two' "$d/two.stats") > "$d/diff"; then
+		fail "$1" "totals differ: $(head -c 600 "$d/diff")"
+	else
+		pass
+	fi
+}
+matchers two-matchers "$W/inv" "$W/pay"
+matchers two-matchers-shuffled "$W/inv-shuffled" "$W/pay"
+matchers two-matchers-late "$W/inv-late" "$W/pay-late"
+matchers two-matchers-currencies "$W/inv-currencies" "$W/pay-currencies"
 
 # An empty invoice file, and one of a header only.
 : > "$W/empty"

@@ -5,8 +5,10 @@
  * what is left is unapplied with a reason.  Never across currencies, never
  * below a zero balance.
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ealloc.h"
 #include "reconcile.h"
@@ -63,7 +65,7 @@ apply(struct night *n, uint32_t p, uint32_t i, int64_t amount,
 	a->id_ref = names_ref(n->payment_ids, pay->id);
 	a->amount = amount;
 	a->next = inv->last_application;
-	inv->last_application = n->napplications++;
+	inv->last_application = (uint32_t)n->napplications++ | n->application_tag;
 	if (n->matches == NULL)
 		return;
 	out_name(n->matches, n->payment_ids, pay->id);
@@ -134,8 +136,10 @@ referenced(const struct night *n, const struct payment *pay, uint32_t key,
 	for (i = n->refkey_first[key]; i != NO_INDEX; i = inv->next_same_key) {
 		inv = &n->invoices[i];
 		*named = 1;
-		if (inv->currency != pay->currency || inv->balance <= 0 ||
-		    (pay->customer != NO_INDEX && pay->customer != inv->customer))
+		/* the balance last: another matcher may own the others */
+		if (inv->currency != pay->currency ||
+		    (pay->customer != NO_INDEX && pay->customer != inv->customer) ||
+		    inv->balance <= 0)
 			continue;
 		if (best == NO_INDEX || invoice_before(n, i, best))
 			best = i;
@@ -332,7 +336,8 @@ struct payment_key {
 	uint32_t payment;
 	uint8_t	 len;		/* of the inline part */
 	uint8_t	 cut;		/* the id is longer than the inline part */
-	char	 id[22];
+	uint8_t	 owner;		/* which matcher: see match_two() */
+	char	 id[21];
 };
 
 static const struct night *sort_night;
@@ -414,7 +419,7 @@ sort_payments(struct payment_key *order, size_t count)
  * ahead, one stage per distance, so that they overlap.
  */
 static void
-prefetch_ahead(const struct night *n, const struct payment_key *order,
+prefetch_ahead(const struct night *n, const uint32_t *order,
     size_t k, size_t count)
 {
 #ifdef __GNUC__
@@ -422,9 +427,9 @@ prefetch_ahead(const struct night *n, const struct payment_key *order,
 	const struct customer *cust;
 
 	if (k + 24 < count)
-		__builtin_prefetch(&n->payments[order[k + 24].payment]);
+		__builtin_prefetch(&n->payments[order[k + 24]]);
 	if (k + 16 < count) {
-		pay = &n->payments[order[k + 16].payment];
+		pay = &n->payments[order[k + 16]];
 		names_prefetch_text(n->payment_ids, pay->id, 0);
 		if (pay->customer != NO_INDEX) {
 			__builtin_prefetch(&n->customers[pay->customer]);
@@ -432,17 +437,17 @@ prefetch_ahead(const struct night *n, const struct payment_key *order,
 		}
 	}
 	if (k + 6 < count) {
-		pay = &n->payments[order[k + 6].payment];
+		pay = &n->payments[order[k + 6]];
 		names_prefetch_text(n->payment_ids, pay->id, 1);
 		if (pay->customer != NO_INDEX)
 			names_prefetch_text(n->customer_ids, pay->customer, 1);
 	}
 	if (k + 8 < count &&
-	    (pay = &n->payments[order[k + 8].payment])->customer != NO_INDEX &&
+	    (pay = &n->payments[order[k + 8]])->customer != NO_INDEX &&
 	    (cust = &n->customers[pay->customer])->ngroups > 0)
 		__builtin_prefetch(&n->groups[cust->first_group]);
 	if (k + 4 < count &&
-	    (pay = &n->payments[order[k + 4].payment])->customer != NO_INDEX &&
+	    (pay = &n->payments[order[k + 4]])->customer != NO_INDEX &&
 	    (cust = &n->customers[pay->customer])->ngroups > 0)
 		__builtin_prefetch(&n->invoices[n->groups[cust->first_group].first]);
 #else
@@ -453,6 +458,209 @@ prefetch_ahead(const struct night *n, const struct payment_key *order,
 #endif
 }
 
+/* Match the payments of list, in its order. */
+static void
+match_list(struct night *n, const uint32_t *list, size_t count)
+{
+	const struct payment *pay;
+	struct currency_night *c;
+	size_t k;
+
+	for (k = 0; k < count; k++) {
+		prefetch_ahead(n, list, k, count);
+		pay = &n->payments[list[k]];
+		c = &n->currencies[pay->currency];
+		add_total(c, &c->payments_in, pay->amount);
+		match_payment(n, list[k]);
+	}
+}
+
+/*
+ * Matching in two threads.  A payment with a customer touches only that
+ * customer's invoices, groups and date; one without touches only the
+ * invoices its memo names.  So the customers are split by the parity of
+ * their index: each thread matches, in order, the payments of its
+ * customers and those whose named invoices (in the payment's currency)
+ * are all its customers'; each invoice and customer is changed by one
+ * thread only, in the order one thread would have.  A payment naming
+ * invoices of both kinds is a barrier: both threads stop before it and
+ * it is matched alone.  Each thread works on a copy of the night with its
+ * own applications (the second's tagged, joined after) and totals.  The
+ * ledgers must come in payment order, so with --matches or --unapplied
+ * the matching stays in one thread.
+ */
+#define TWO_MATCHERS_MIN	4096	/* payments */
+#define MOST_BARRIERS		256
+#define SECOND_TAG		0x80000000u
+#define BARRIER			2
+
+static int
+owner_of(const struct night *n, const struct payment *pay)
+{
+	const struct ref *ref;
+	uint32_t r, i, key;
+	unsigned seen = 0;
+	int k;
+
+	if (pay->customer != NO_INDEX)
+		return pay->customer & 1;
+	for (r = 0; r < pay->nrefs; r++) {
+		ref = &n->refs[pay->first_ref + r];
+		for (k = 0; k < 2; k++) {
+			key = k == 0 ? ref->key : ref->number_key;
+			if (key == NO_INDEX)
+				continue;
+			for (i = n->refkey_first[key]; i != NO_INDEX;
+			    i = n->invoices[i].next_same_key)
+				if (n->invoices[i].currency == pay->currency)
+					seen |= 1u << (n->invoices[i].customer & 1);
+		}
+	}
+	return seen == 3 ? BARRIER : seen == 2 ? 1 : 0;
+}
+
+struct matcher {
+	struct night		 n;	/* the copy */
+	uint32_t		*list;	/* its payments, in order */
+	size_t			 count, done, until;
+	size_t			*stops;	/* where in list each barrier comes */
+};
+
+static void *
+matcher_run(void *arg)
+{
+	struct matcher *m = arg;
+
+	match_list(&m->n, m->list + m->done, m->until - m->done);
+	m->done = m->until;
+	return NULL;
+}
+
+/* A tagged application index of the second matcher, as joined. */
+static void
+untag(uint32_t *k, size_t base)
+{
+	if (*k != NO_INDEX && (*k & SECOND_TAG))
+		*k = (*k & ~SECOND_TAG) + base;
+}
+
+/* Join the matchers' applications and totals into the night. */
+static void
+join_matchers(struct night *n, struct matcher *m)
+{
+	size_t base = m[0].n.napplications, k;
+	const struct currency_night *x;
+	struct currency_night *c;
+	int i, t;
+
+	n->napplications = base + m[1].n.napplications;
+	n->applications_size = m[0].n.applications_size;
+	n->applications = m[0].n.applications;
+	if (n->napplications + 1 > n->applications_size) {
+		n->applications = ebigrealloc(n->applications,
+		    n->applications_size * sizeof(*n->applications),
+		    (n->napplications + 1) * sizeof(*n->applications));
+		n->applications_size = n->napplications + 1;
+	}
+	if (m[1].n.napplications > 0)
+		memcpy(n->applications + base, m[1].n.applications,
+		    m[1].n.napplications * sizeof(*n->applications));
+	ebigfree(m[1].n.applications,
+	    m[1].n.applications_size * sizeof(*n->applications));
+	for (k = base; k < n->napplications; k++)
+		untag(&n->applications[k].next, base);
+	for (k = 0; k < n->ninvoices; k++)
+		untag(&n->invoices[k].last_application, base);
+	for (i = 0; i < n->ncurrencies; i++)
+		for (t = 0; t < 2; t++) {
+			c = &n->currencies[i];
+			x = &m[t].n.currencies[i];
+			if (money_add(&c->applied, x->applied) < 0 ||
+			    money_add(&c->unapplied, x->unapplied) < 0 ||
+			    money_add(&c->payments_in, x->payments_in) < 0 ||
+			    x->overflow)
+				c->overflow = 1;
+		}
+}
+
+static void
+matcher_start(struct matcher *m, const struct night *n, int second,
+    size_t count, size_t nbarriers)
+{
+	int c;
+
+	memset(m, 0, sizeof(*m));
+	m->n = *n;
+	m->n.applications = NULL;
+	m->n.napplications = m->n.applications_size = 0;
+	m->n.application_tag = second ? SECOND_TAG : 0;
+	for (c = 0; c < n->ncurrencies; c++) {
+		m->n.currencies[c].applied = 0;
+		m->n.currencies[c].unapplied = 0;
+		m->n.currencies[c].payments_in = 0;
+		m->n.currencies[c].overflow = 0;
+	}
+	m->list = ereallocarray(NULL, count + 1, sizeof(*m->list));
+	m->stops = ereallocarray(NULL, nbarriers + 1, sizeof(*m->stops));
+}
+
+/* 0 when matched in two threads; -1 to match in one. */
+static int
+match_two(struct night *n, const struct payment_key *order, size_t count)
+{
+	static struct matcher m[2];
+	unsigned char *owner;
+	size_t k, nbarriers = 0, b, at;
+	pthread_t thread;
+	int t, threaded;
+
+	if (n->matches != NULL || n->unapplied != NULL ||
+	    count < TWO_MATCHERS_MIN || sysconf(_SC_NPROCESSORS_ONLN) < 2)
+		return -1;
+	owner = emalloc(count);
+	for (k = 0; k < count; k++) {
+		owner[k] = order[k].owner;
+		nbarriers += owner[k] == BARRIER;
+	}
+	if (nbarriers > MOST_BARRIERS) {
+		free(owner);
+		return -1;
+	}
+	for (t = 0; t < 2; t++)
+		matcher_start(&m[t], n, t, count, nbarriers);
+	for (k = 0, b = 0; k < count; k++) {
+		if (owner[k] == BARRIER) {
+			m[0].stops[b] = m[0].count;
+			m[1].stops[b++] = m[1].count;
+		} else
+			m[owner[k]].list[m[owner[k]].count++] = order[k].payment;
+	}
+	for (b = 0, at = 0; b <= nbarriers; b++) {
+		/* up to barrier b (or the end) in two threads, then b alone */
+		for (t = 0; t < 2; t++)
+			m[t].until = b < nbarriers ? m[t].stops[b] : m[t].count;
+		threaded = pthread_create(&thread, NULL, matcher_run, &m[1]) == 0;
+		matcher_run(&m[0]);
+		if (threaded)
+			pthread_join(thread, NULL);
+		else
+			matcher_run(&m[1]);
+		if (b == nbarriers)
+			break;
+		while (owner[at] != BARRIER)
+			at++;
+		match_list(&m[0].n, &order[at++].payment, 1);
+	}
+	join_matchers(n, m);
+	n->two_matchers = 1;
+	for (t = 0; t < 2; t++) {
+		free(m[t].list);
+		free(m[t].stops);
+	}
+	free(owner);
+	return 0;
+}
+
 void
 match_all(struct night *n)
 {
@@ -461,6 +669,7 @@ match_all(struct night *n)
 	const struct payment *pay;
 	const char *id;
 	size_t k, count = 0, len;
+	int ledgers = n->matches != NULL || n->unapplied != NULL;
 
 	order = ereallocarray(NULL, n->npayments + 1, sizeof(*order));
 	for (k = 0; k < n->npayments; k++) {
@@ -470,6 +679,7 @@ match_all(struct night *n)
 		id = names_text(n->payment_ids, pay->id, &len);
 		order[count].received = pay->received;
 		order[count].payment = k;
+		order[count].owner = ledgers ? 0 : owner_of(n, pay);
 		order[count].cut = len > sizeof(order[count].id);
 		order[count].len = order[count].cut ? sizeof(order[count].id) : len;
 		memcpy(order[count].id, id, order[count].len);
@@ -477,6 +687,10 @@ match_all(struct night *n)
 	}
 	sort_night = n;
 	sort_payments(order, count);
+	if (match_two(n, order, count) == 0) {
+		free(order);
+		return;
+	}
 	/* room for the applications (as apply() would first make), faulted
 	 * in meanwhile: about one a payment */
 	if (n->applications == NULL && count > 0) {
@@ -487,14 +701,10 @@ match_all(struct night *n)
 		    n->applications_size * sizeof(*n->applications),
 		    count * sizeof(*n->applications));
 	}
-	for (k = 0; k < count; k++) {
-		prefetch_ahead(n, order, k, count);
-		pay = &n->payments[order[k].payment];
-		struct currency_night *c = &n->currencies[pay->currency];
-
-		add_total(c, &c->payments_in, pay->amount);
-		match_payment(n, order[k].payment);
-	}
+	/* the payments in order, over the keys' room */
+	for (k = 0; k < count; k++)
+		((uint32_t *)order)[k] = order[k].payment;
+	match_list(n, (uint32_t *)order, count);
 	night_prefault_wait(&prefault);
 	free(order);
 }

@@ -204,6 +204,8 @@ struct night {
 
 	struct application *applications;
 	size_t		 napplications, applications_size;
+	uint32_t	 application_tag;	/* match.c: a second matcher's */
+	int		 two_matchers;		/* matched in two threads */
 
 	struct out	*matches, *unapplied;	/* NULL when not asked for */
 };

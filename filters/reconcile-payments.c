@@ -994,21 +994,17 @@ lines_open(struct input *in, struct lines *ls)
 	const char *line;
 	size_t len;
 
-	memset(ls, 0, sizeof(*ls));
 	if (in->regular) {
 		if (rows_format_of(in->rows) != ROWS_TSV)
 			return -1;
-		ls->fd = 0;
+		lines_start(ls, 0);
 		ls->at = in->start;
 	} else {
 		if (out_close(in->spill) < 0)
 			errx(EX_IOERR, "%s: %s", in->spill_path, strerror(errno));
 		in->spill = NULL;
-		ls->fd = in->spill_fd;
+		lines_start(ls, in->spill_fd);
 	}
-	ls->stop = NO_STOP;
-	ls->size = 1 << 20;
-	ls->buf = emalloc(ls->size);
 	if (lines_next(ls, &line, &len) < 0)
 		err(EX_IOERR, "<stdin>: reading again");
 	if ((len >= 3 && memcmp(line, "\xEF\xBB\xBF", 3) == 0) ||
@@ -1016,7 +1012,7 @@ lines_open(struct input *in, struct lines *ls)
 		/* rows_next's work: start over with it */
 		if (!in->regular)
 			errx(EX_SOFTWARE, "%s: not as written", in->spill_path);
-		free(ls->buf);
+		lines_end(ls);
 		return -1;
 	}
 	return 0;
@@ -1137,8 +1133,7 @@ second_pass_lines(struct night *n, struct input *in, const struct layout *lay,
 		errx(EX_SOFTWARE, "<stdin>: changed while being read");
 	if (!in->regular)
 		close(ls->fd);	/* the spill, unlinked already */
-	free(ls->buf);
-	free(ls->fields);
+	lines_end(ls);
 }
 
 /* ---- totals ---- */

@@ -113,12 +113,9 @@ half_run(void *arg)
 	off_t here, next_mark = h->from;
 	int got = 1;
 
-	memset(&ls, 0, sizeof(ls));
-	ls.fd = 0;
+	lines_start(&ls, 0);
 	ls.at = h->from;
 	ls.stop = h->to;
-	ls.size = 1 << 20;
-	ls.buf = emalloc(ls.size);
 	for (;;) {
 		here = ls.at - (off_t)(ls.end - ls.pos);
 		if (here >= next_mark && here < h->to) {
@@ -147,8 +144,7 @@ half_run(void *arg)
 		batch_flush(n, b);
 	free(b->text);
 	free(b);
-	free(ls.buf);
-	free(ls.fields);
+	lines_end(&ls);
 	return NULL;
 }
 

@@ -190,7 +190,6 @@ half_start(struct half *h, const struct night *n, const struct layout *lay,
     off_t from, off_t to)
 {
 	size_t keys = names_count(n->refkeys) + 1;
-	int i;
 
 	memset(h, 0, sizeof(*h));
 	h->n = *n;
@@ -199,10 +198,7 @@ half_start(struct half *h, const struct night *n, const struct layout *lay,
 	h->n.scratch_size = 0;
 	h->n.refkey_first = ereallocarray(NULL, keys, sizeof(uint32_t));
 	memset(h->n.refkey_first, 0xff, keys * sizeof(uint32_t));
-	for (i = 0; i < n->ncurrencies; i++) {
-		h->n.currencies[i].balance_in = 0;
-		h->n.currencies[i].overflow = 0;
-	}
+	night_zero_totals(&h->n);
 	h->lay = lay;
 	h->from = from;
 	h->to = to;
@@ -274,11 +270,8 @@ merge_halves(struct night *n, struct input *in, struct half *h)
 			map[c] = c < known ? (uint32_t)c :
 			    (uint32_t)night_currency(n, x->currencies[c].code, 3);
 			remap |= map[c] != (uint32_t)c;
-			if (money_add(&n->currencies[map[c]].balance_in,
-			    x->currencies[c].balance_in) < 0 ||
-			    x->currencies[c].overflow)
-				n->currencies[map[c]].overflow = 1;
 		}
+		night_add_totals(n, x, map);
 	}
 	if (remap)	/* only the second half's can differ */
 		for (k = base; k < base + nb; k++)

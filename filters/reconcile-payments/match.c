@@ -549,9 +549,6 @@ static void
 join_matchers(struct night *n, struct matcher *m)
 {
 	size_t base = m[0].n.napplications, k;
-	const struct currency_night *x;
-	struct currency_night *c;
-	int i, t;
 
 	n->napplications = base + m[1].n.napplications;
 	n->applications_size = m[0].n.applications_size;
@@ -571,35 +568,20 @@ join_matchers(struct night *n, struct matcher *m)
 		untag(&n->applications[k].next, base);
 	for (k = 0; k < n->ninvoices; k++)
 		untag(&n->invoices[k].last_application, base);
-	for (i = 0; i < n->ncurrencies; i++)
-		for (t = 0; t < 2; t++) {
-			c = &n->currencies[i];
-			x = &m[t].n.currencies[i];
-			if (money_add(&c->applied, x->applied) < 0 ||
-			    money_add(&c->unapplied, x->unapplied) < 0 ||
-			    money_add(&c->payments_in, x->payments_in) < 0 ||
-			    x->overflow)
-				c->overflow = 1;
-		}
+	night_add_totals(n, &m[0].n, NULL);
+	night_add_totals(n, &m[1].n, NULL);
 }
 
 static void
 matcher_start(struct matcher *m, const struct night *n, int second,
     size_t count, size_t nbarriers)
 {
-	int c;
-
 	memset(m, 0, sizeof(*m));
 	m->n = *n;
 	m->n.applications = NULL;
 	m->n.napplications = m->n.applications_size = 0;
 	m->n.application_tag = second ? SECOND_TAG : 0;
-	for (c = 0; c < n->ncurrencies; c++) {
-		m->n.currencies[c].applied = 0;
-		m->n.currencies[c].unapplied = 0;
-		m->n.currencies[c].payments_in = 0;
-		m->n.currencies[c].overflow = 0;
-	}
+	night_zero_totals(&m->n);
 	m->list = ereallocarray(NULL, count + 1, sizeof(*m->list));
 	m->stops = ereallocarray(NULL, nbarriers + 1, sizeof(*m->stops));
 }

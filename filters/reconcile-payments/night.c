@@ -124,6 +124,39 @@ night_value(struct night *n, const struct row *row, int col)
 	    &n->scratch_size);
 }
 
+void
+night_zero_totals(struct night *copy)
+{
+	struct currency_night *c;
+	int i;
+
+	for (i = 0; i < copy->ncurrencies; i++) {
+		c = &copy->currencies[i];
+		c->balance_in = c->balance_out = c->payments_in = 0;
+		c->applied = c->unapplied = 0;
+		c->overflow = 0;
+	}
+}
+
+void
+night_add_totals(struct night *n, const struct night *x, const uint32_t *map)
+{
+	const struct currency_night *from;
+	struct currency_night *to;
+	int i;
+
+	for (i = 0; i < x->ncurrencies; i++) {
+		from = &x->currencies[i];
+		to = &n->currencies[map != NULL ? map[i] : (uint32_t)i];
+		if (money_add(&to->balance_in, from->balance_in) < 0 ||
+		    money_add(&to->payments_in, from->payments_in) < 0 ||
+		    money_add(&to->applied, from->applied) < 0 ||
+		    money_add(&to->unapplied, from->unapplied) < 0 ||
+		    from->overflow)
+			to->overflow = 1;
+	}
+}
+
 struct part {
 	void	(*job)(void *, size_t, size_t);
 	void	*arg;

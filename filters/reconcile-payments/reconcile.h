@@ -234,6 +234,14 @@ uint32_t night_customer_hash(struct night *n, const char *s, size_t len,
 /* A field's unescaped value, or "" for an absent column (col < 0). */
 struct field night_value(struct night *n, const struct row *row, int col);
 /*
+ * A copy of the night that a thread works on counts its totals from
+ * zero; night_add_totals adds them to the night's after, the copy's
+ * currency i being map[i] there (map NULL: i).
+ */
+void	night_zero_totals(struct night *copy);
+void	night_add_totals(struct night *n, const struct night *x,
+	    const uint32_t *map);
+/*
  * job(arg, 0, split) and job(arg, split, count) at once, the second in a
  * thread of its own; job(arg, 0, count) when count is below TWICE_MIN or
  * no thread starts.  The two parts must touch apart what they write.

@@ -236,7 +236,7 @@ parse_invoice(struct night *n, const struct layout *lay, const struct row *row,
 	ir->id = night_value(n, row, lay->invoice_id);
 	if (ir->id.len == 0)
 		return "invoice_id: missing";
-	if (ir->id.len > UINT16_MAX)
+	if (ir->id.len > 0xffff)	/* see ID_ROOM */
 		return "invoice_id: longer than 65535 bytes";
 	ir->customer = night_value(n, row, lay->customer_id);
 	if (ir->customer.len == 0)
@@ -289,10 +289,11 @@ hold_invoice(struct night *n, const struct invoice_row *ir, uint32_t customer,
     uint32_t key, uint64_t ordinal)
 {
 	struct invoice *inv;
-	size_t size;
+	size_t size, room = ID_ROOM(ir->id.len);
+	unsigned char *at;
 
 	if (n->half != NULL && (n->ninvoices == n->invoices_size ||
-	    n->ids_len + ir->id.len > n->ids_size)) {
+	    n->ids_len + room > n->ids_size)) {
 		half_give_up(n->half);	/* its room is shared: see halves */
 		return;
 	}
@@ -304,29 +305,39 @@ hold_invoice(struct night *n, const struct invoice_row *ir, uint32_t customer,
 		    size * sizeof(*n->invoices));
 		n->invoices_size = size;
 	}
-	if (n->ids_len + ir->id.len > n->ids_size) {
-		size = (n->ids_len + ir->id.len) * 2 + n->ids_hint;
-		if (n->ids_len + ir->id.len > UINT32_MAX)
+	if (n->ids_len + room > n->ids_size) {
+		size = (n->ids_len + room) * 2 + n->ids_hint;
+		if (n->ids_len + room > UINT32_MAX)
 			errx(EX_SOFTWARE, "too many open invoices to index");
 		n->ids = ebigrealloc(n->ids, n->ids_size, size);
 		n->ids_size = size;
 	}
 	mark_row(n, &n->held_rows, ordinal);
 	inv = &n->invoices[n->ninvoices];
-	memset(inv, 0, sizeof(*inv));
 	inv->balance = ir->balance;
 	inv->customer = customer;
-	inv->id_off = n->ids_len;
-	inv->id_len = ir->id.len;
+	inv->id_at = n->ids_len;
 	inv->due = ir->due;
 	inv->currency = ir->currency;
 	inv->last_application = NO_INDEX;
-	inv->next_same_key = NO_INDEX;
-	memcpy(n->ids + n->ids_len, ir->id.s, ir->id.len);
-	n->ids_len += ir->id.len;
+	at = (unsigned char *)n->ids + n->ids_len;
+	if (ir->id.len < ID_LONG)
+		*at++ = ir->id.len;
+	else {
+		*at++ = ID_LONG;
+		*at++ = ir->id.len & 0xff;
+		*at++ = ir->id.len >> 8;
+	}
+	memcpy(at, ir->id.s, ir->id.len);
+	n->ids_len += room;
 	if (key != NO_INDEX) {
-		inv->next_same_key = n->refkey_first[key];
-		n->refkey_first[key] = n->ninvoices;
+		if (n->nkey_hits == n->key_hits_size) {
+			n->key_hits_size = n->key_hits_size * 2 + 1024;
+			n->key_hits = ereallocarray(n->key_hits,
+			    n->key_hits_size, sizeof(*n->key_hits));
+		}
+		n->key_hits[n->nkey_hits].key = key;
+		n->key_hits[n->nkey_hits++].invoice = n->ninvoices;
 	}
 	n->ninvoices++;
 }
@@ -618,6 +629,18 @@ struct update {
 	int32_t		 last_payment;
 };
 
+/* Whether a payment applied to an invoice was received but lately. */
+static int
+pending(const struct night *n, uint32_t newest)
+{
+	uint32_t k;
+
+	for (k = newest; k != NO_INDEX; k = n->applications[k].next)
+		if (n->applications[k].pending)
+			return 1;
+	return 0;
+}
+
 /* The payments applied to an invoice, comma-separated, oldest first. */
 static void
 out_payment_ids(struct night *n, struct out *o, uint32_t newest)
@@ -703,7 +726,8 @@ write_value(struct night *n, struct out *o, const struct row *row, size_t i,
 			out_payment_ids(n, o, u->inv->last_application);
 		break;
 	case SET_PENDING:
-		out_char(o, u->inv && u->inv->pending ? '1' : '0');
+		out_char(o, u->inv != NULL &&
+		    pending(n, u->inv->last_application) ? '1' : '0');
 		break;
 	case SET_LAST_PAYMENT:
 		if (u->last_payment != NO_DATE)
@@ -1317,6 +1341,7 @@ main(int argc, char *argv[])
 	names_drop_table(n.payment_ids);
 	memset(&in, 0, sizeof(in));
 	first_pass(&n, &in, &lay, &rj);
+	key_lists(&n);
 	PHASE("first pass");
 	/* nor a customer id or a memo key after the first pass */
 	names_drop_table(n.customer_ids);
@@ -1362,7 +1387,8 @@ main(int argc, char *argv[])
 	free(n.groups);
 	free(n.payments);
 	free(n.refs);
-	free(n.refkey_first);
+	free(n.key_start);
+	free(n.key_invoices);
 	free(n.customers);
 	free(n.customer_marks);
 	ebigfree(n.applications, n.applications_size * sizeof(*n.applications));

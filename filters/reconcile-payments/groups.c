@@ -33,17 +33,12 @@ invoice_order(const void *a, const void *b)
 {
 	const struct invoice *x = &sort_night->invoices[*(const uint32_t *)a];
 	const struct invoice *y = &sort_night->invoices[*(const uint32_t *)b];
-	size_t len = x->id_len < y->id_len ? x->id_len : y->id_len;
-	int cmp;
 
 	if (x->currency != y->currency)
 		return sort_rank[x->currency] < sort_rank[y->currency] ? -1 : 1;
 	if (x->due != y->due)
 		return x->due < y->due ? -1 : 1;
-	cmp = memcmp(sort_night->ids + x->id_off, sort_night->ids + y->id_off, len);
-	if (cmp != 0)
-		return cmp;
-	return (x->id_len > y->id_len) - (x->id_len < y->id_len);
+	return invoice_id_cmp(sort_night->ids, x, y);
 }
 
 static int
@@ -205,12 +200,10 @@ static void
 relink_keys(void *arg, size_t from, size_t to)
 {
 	struct grouping *g = arg;
-	uint32_t next;
-	size_t i;
+	size_t j;
 
-	for (i = from; i < to; i++)
-		if ((next = g->grouped[i].next_same_key) != NO_INDEX)
-			g->grouped[i].next_same_key = g->row_order[next];
+	for (j = from; j < to; j++)
+		g->n->key_invoices[j] = g->row_order[g->n->key_invoices[j]];
 }
 
 /*
@@ -228,23 +221,57 @@ relink_keys(void *arg, size_t from, size_t to)
 static void
 regroup(struct night *n, struct grouping *g)
 {
-	size_t k, half = n->ninvoices / 2;
+	size_t half = n->ninvoices / 2, hits = n->key_start[names_count(n->refkeys)];
+	size_t written, keys, plan_bytes;
 
 	g->grouped = ebigalloc((n->ninvoices + 1) * sizeof(*g->grouped));
 	night_twice(gather, g, half, n->ninvoices);
 	/* the old invoices are dead: their memory holds the row ranks */
 	g->row_order = (uint32_t *)n->invoices;
 	night_twice(rank_rows, g, half, n->ninvoices);
-	night_twice(relink_keys, g, half, n->ninvoices);
-	for (k = 0; k < names_count(n->refkeys); k++)
-		if (n->refkey_first[k] != NO_INDEX)
-			n->refkey_first[k] = g->row_order[n->refkey_first[k]];
-	/* and then the row plan, a quarter of their size: the rest goes */
+	night_twice(relink_keys, g, hits / 2, hits);
+	/*
+	 * Then match_all()'s payment keys, if they fit in the pages written
+	 * from the start (up to the gap), and the row plan, a third of their
+	 * size: the rest goes.
+	 */
+	written = (n->gap_len > 0 ? n->gap_from : n->ninvoices) *
+	    sizeof(*n->invoices);
+	keys = (n->npayments + 1) * PAYMENT_KEY_BYTES;
+	n->spare_bytes = keys <= written ? keys : 0;
 	n->planned = (struct planned *)n->invoices;
 	n->planned_bytes = n->invoices_size * sizeof(*n->invoices);
+	plan_bytes = n->ninvoices * sizeof(*n->planned);
 	ebigtrim(n->planned, n->planned_bytes,
-	    n->ninvoices * sizeof(*n->planned));
+	    n->spare_bytes > plan_bytes ? n->spare_bytes : plan_bytes);
 	n->invoices = g->grouped;
+}
+
+/*
+ * The memo keys' lists of invoices, from the first pass's hits (in row
+ * order): counted by key, then placed, so each list keeps row order.
+ */
+void
+key_lists(struct night *n)
+{
+	size_t nkeys = names_count(n->refkeys), k, sum;
+	uint32_t *at;
+
+	n->key_start = ecalloc(nkeys + 2, sizeof(*n->key_start));
+	n->key_invoices = ereallocarray(NULL, n->nkey_hits + 1,
+	    sizeof(*n->key_invoices));
+	for (k = 0; k < n->nkey_hits; k++)
+		n->key_start[n->key_hits[k].key + 2]++;
+	for (k = 2, sum = 0; k < nkeys + 2; k++)
+		n->key_start[k] = sum += n->key_start[k];
+	/* key_start[k + 1] runs through key k's places, then ends them */
+	at = n->key_start + 1;
+	for (k = 0; k < n->nkey_hits; k++)
+		n->key_invoices[at[n->key_hits[k].key]++] =
+		    n->key_hits[k].invoice;
+	free(n->key_hits);
+	n->key_hits = NULL;
+	n->nkey_hits = n->key_hits_size = 0;
 }
 
 /* Each customer's groups, one per currency, from the invoices in order. */
@@ -399,6 +426,10 @@ groups_plan_rows(struct night *n)
 {
 	size_t k;
 
+	if (n->spare_bytes > n->ninvoices * sizeof(*n->planned))
+		ebigtrim(n->planned, n->planned_bytes,
+		    n->ninvoices * sizeof(*n->planned));
+	n->spare_bytes = 0;
 	night_twice(plan, n, n->ninvoices / 2, n->ninvoices);
 	ebigfree(n->by_group, (n->ninvoices + 1) * sizeof(*n->by_group));
 	n->by_group = NULL;

@@ -189,15 +189,13 @@ static void
 half_start(struct half *h, const struct night *n, const struct layout *lay,
     off_t from, off_t to)
 {
-	size_t keys = names_count(n->refkeys) + 1;
-
 	memset(h, 0, sizeof(*h));
 	h->n = *n;
 	h->n.half = h;
 	h->n.scratch = NULL;
 	h->n.scratch_size = 0;
-	h->n.refkey_first = ereallocarray(NULL, keys, sizeof(uint32_t));
-	memset(h->n.refkey_first, 0xff, keys * sizeof(uint32_t));
+	h->n.key_hits = NULL;
+	h->n.nkey_hits = h->n.key_hits_size = 0;
 	night_zero_totals(&h->n);
 	h->lay = lay;
 	h->from = from;
@@ -209,7 +207,7 @@ static void
 half_free(struct half *h)
 {
 	free(h->n.scratch);
-	free(h->n.refkey_first);
+	free(h->n.key_hits);
 	free(h->n.dated);
 	free(h->n.held_rows);
 	free(h->n.dated_rows);
@@ -241,7 +239,7 @@ merge_halves(struct night *n, struct input *in, struct half *h)
 {
 	struct night *a = &h[0].n, *b = &h[1].n;
 	size_t base = a->invoices_size, nb = b->ninvoices - base, k, i;
-	uint32_t first, at, map[MAX_CURRENCIES];
+	uint32_t map[MAX_CURRENCIES];
 	struct late_hold *late;
 	struct field id;
 	int half, c, known, remap = 0;
@@ -250,17 +248,15 @@ merge_halves(struct night *n, struct input *in, struct half *h)
 	n->gap_from = a->ninvoices;
 	n->gap_len = base - a->ninvoices;
 	n->ids_len = b->ids_len;
-	/* memo-key lists, newest first: the second half's, then the first's */
-	for (k = 0; k < names_count(n->refkeys); k++) {
-		n->refkey_first[k] = a->refkey_first[k];
-		if ((first = b->refkey_first[k]) == NO_INDEX)
-			continue;
-		for (at = first; n->invoices[at].next_same_key != NO_INDEX;
-		    at = n->invoices[at].next_same_key)
-			;
-		n->invoices[at].next_same_key = a->refkey_first[k];
-		n->refkey_first[k] = first;
-	}
+	/* memo-key hits in row order: the first half's, then the second's */
+	n->nkey_hits = n->key_hits_size = a->nkey_hits + b->nkey_hits;
+	n->key_hits = ereallocarray(NULL, n->nkey_hits + 1, sizeof(*n->key_hits));
+	if (a->nkey_hits > 0)
+		memcpy(n->key_hits, a->key_hits, a->nkey_hits *
+		    sizeof(*n->key_hits));
+	if (b->nkey_hits > 0)
+		memcpy(n->key_hits + a->nkey_hits, b->key_hits, b->nkey_hits *
+		    sizeof(*n->key_hits));
 	/* currencies new to the night, in row order, and the totals */
 	known = n->ncurrencies;
 	for (half = 0; half < 2; half++) {

@@ -45,11 +45,11 @@ apply(struct night *n, uint32_t p, uint32_t i, int64_t amount,
 	struct customer *cust = &n->customers[inv->customer];
 	struct currency_night *c = &n->currencies[pay->currency];
 	struct application *a;
+	const char *id;
+	size_t len;
 
 	inv->balance -= amount;
 	add_total(c, &c->applied, amount);
-	if (n->as_of - pay->received <= n->pending_days)
-		inv->pending = 1;
 	if (cust->last_payment == NO_DATE || cust->last_payment < pay->received)
 		cust->last_payment = pay->received;
 	if (n->napplications == n->applications_size) {
@@ -64,13 +64,15 @@ apply(struct night *n, uint32_t p, uint32_t i, int64_t amount,
 	a = &n->applications[n->napplications];
 	a->id_ref = names_ref(n->payment_ids, pay->id);
 	a->amount = amount;
+	a->pending = n->as_of - pay->received <= n->pending_days;
 	a->next = inv->last_application;
 	inv->last_application = (uint32_t)n->napplications++ | n->application_tag;
 	if (n->matches == NULL)
 		return;
 	out_name(n->matches, n->payment_ids, pay->id);
 	out_tab(n->matches);
-	out_text(n->matches, n->ids + inv->id_off, inv->id_len);
+	id = invoice_id(n->ids, inv, &len);
+	out_text(n->matches, id, len);
 	out_tab(n->matches);
 	out_name(n->matches, n->customer_ids, inv->customer);
 	out_tab(n->matches);
@@ -108,14 +110,12 @@ static int
 invoice_before(const struct night *n, uint32_t a, uint32_t b)
 {
 	const struct invoice *x = &n->invoices[a], *y = &n->invoices[b];
-	size_t len = x->id_len < y->id_len ? x->id_len : y->id_len;
 	int cmp;
 
 	if (x->due != y->due)
 		return x->due < y->due;
-	cmp = memcmp(n->ids + x->id_off, n->ids + y->id_off, len);
-	if (cmp != 0 || x->id_len != y->id_len)
-		return cmp != 0 ? cmp < 0 : x->id_len < y->id_len;
+	if ((cmp = invoice_id_cmp(n->ids, x, y)) != 0)
+		return cmp < 0;
 	return x->customer < y->customer;
 }
 
@@ -128,12 +128,13 @@ static uint32_t
 referenced(const struct night *n, const struct payment *pay, uint32_t key,
     int *named)
 {
-	uint32_t i, best = NO_INDEX;
+	uint32_t i, j, best = NO_INDEX;
 	const struct invoice *inv;
 
 	if (key == NO_INDEX)
 		return NO_INDEX;
-	for (i = n->refkey_first[key]; i != NO_INDEX; i = inv->next_same_key) {
+	for (j = n->key_start[key]; j < n->key_start[key + 1]; j++) {
+		i = n->key_invoices[j];
 		inv = &n->invoices[i];
 		*named = 1;
 		/* the balance last: another matcher may own the others */
@@ -339,8 +340,12 @@ struct payment_key {
 	uint8_t	 owner;		/* which matcher: see match_two() */
 	char	 id[21];
 };
+_Static_assert(sizeof(struct payment_key) == PAYMENT_KEY_BYTES,
+    "regroup() keeps room for the payment keys");
 
 static const struct night *sort_night;
+
+static int	owner_of(const struct night *n, const struct payment *pay);
 
 static int
 payment_order(const void *a, const void *b)
@@ -364,44 +369,65 @@ payment_order(const void *a, const void *b)
 	return cmp != 0 ? cmp : (xl > yl) - (xl < yl);
 }
 
-/*
- * In received_date then payment_id order.  Payment files come nearly in id
- * order and span few days: a stable counting sort by day leaves each day's
- * payments in file order, and a day needs sorting only if that order is
- * not already the id order.  A general sort was most of the matching.
- */
+/* Payment k's sort key, its id inline as far as it fits. */
 static void
-sort_payments(struct payment_key *order, size_t count)
+payment_key(const struct night *n, size_t k, int ledgers,
+    struct payment_key *key)
 {
-	struct payment_key *tmp;
-	uint32_t *start;
-	int32_t lo, hi;
-	size_t k, i, range, at;
+	const struct payment *pay = &n->payments[k];
+	const char *id;
+	size_t len;
 
-	if (count < 2)
-		return;
-	lo = hi = order[0].received;
-	for (k = 1; k < count; k++) {
-		if (order[k].received < lo)
-			lo = order[k].received;
-		if (order[k].received > hi)
-			hi = order[k].received;
+	id = names_text(n->payment_ids, pay->id, &len);
+	key->received = pay->received;
+	key->payment = k;
+	key->owner = ledgers ? 0 : owner_of(n, pay);
+	key->cut = len > sizeof(key->id);
+	key->len = key->cut ? sizeof(key->id) : len;
+	memcpy(key->id, id, key->len);
+}
+
+/*
+ * The unposted payments' keys in received_date then payment_id order;
+ * returns how many.  Payment files come nearly in id order and span few
+ * days: a counting sort by day puts each key in its day's place at once
+ * (no second copy to fault in), each day's payments in file order, and a
+ * day needs sorting only if that order is not already the id order.  A
+ * general sort was most of the matching.
+ */
+static size_t
+sort_payments(const struct night *n, struct payment_key *order, int ledgers)
+{
+	uint32_t *start;
+	int32_t lo = INT32_MAX, hi = INT32_MIN, day;
+	size_t k, i, range, at, count = 0;
+
+	for (k = 0; k < n->npayments; k++) {
+		if (n->payments[k].posted)
+			continue;
+		day = n->payments[k].received;
+		lo = day < lo ? day : lo;
+		hi = day > hi ? day : hi;
+		count++;
 	}
-	range = (size_t)((int64_t)hi - lo) + 1;
+	range = count == 0 ? 0 : (size_t)((int64_t)hi - lo) + 1;
 	if (range > count * 4 + 1024) {
+		for (k = 0, at = 0; k < n->npayments; k++)
+			if (!n->payments[k].posted)
+				payment_key(n, k, ledgers, &order[at++]);
 		qsort(order, count, sizeof(*order), payment_order);
-		return;
+		return count;
 	}
 	start = ecalloc(range + 1, sizeof(*start));
-	for (k = 0; k < count; k++)
-		start[order[k].received - lo + 1]++;
+	for (k = 0; k < n->npayments; k++)
+		if (!n->payments[k].posted)
+			start[n->payments[k].received - lo + 1]++;
 	for (i = 0; i < range; i++)
 		start[i + 1] += start[i];
-	tmp = ereallocarray(NULL, count, sizeof(*tmp));
-	for (k = 0; k < count; k++)
-		tmp[start[order[k].received - lo]++] = order[k];
-	memcpy(order, tmp, count * sizeof(*order));
-	free(tmp);
+	for (k = 0; k < n->npayments; k++)
+		if (!n->payments[k].posted)
+			payment_key(n, k, ledgers,
+			    &order[start[n->payments[k].received - lo]++]);
 	/* start[i] now ends day i */
 	for (i = 0, at = 0; i < range; at = start[i++])
 		for (k = at + 1; k < start[i]; k++)
@@ -411,6 +437,7 @@ sort_payments(struct payment_key *order, size_t count)
 				break;
 			}
 	free(start);
+	return count;
 }
 
 /*
@@ -498,7 +525,7 @@ static int
 owner_of(const struct night *n, const struct payment *pay)
 {
 	const struct ref *ref;
-	uint32_t r, i, key;
+	uint32_t r, i, j, key;
 	unsigned seen = 0;
 	int k;
 
@@ -510,9 +537,10 @@ owner_of(const struct night *n, const struct payment *pay)
 			key = k == 0 ? ref->key : ref->number_key;
 			if (key == NO_INDEX)
 				continue;
-			for (i = n->refkey_first[key]; i != NO_INDEX;
-			    i = n->invoices[i].next_same_key)
-				if (n->invoices[i].currency == pay->currency)
+			for (j = n->key_start[key]; j < n->key_start[key + 1];
+			    j++)
+				if (n->invoices[i = n->key_invoices[j]].currency ==
+				    pay->currency)
 					seen |= 1u << (n->invoices[i].customer & 1);
 		}
 	}
@@ -648,29 +676,17 @@ match_all(struct night *n)
 {
 	struct payment_key *order;
 	struct prefault prefault = { .started = 0 };
-	const struct payment *pay;
-	const char *id;
-	size_t k, count = 0, len;
+	size_t k, count;
 	int ledgers = n->matches != NULL || n->unapplied != NULL;
 
-	order = ereallocarray(NULL, n->npayments + 1, sizeof(*order));
-	for (k = 0; k < n->npayments; k++) {
-		pay = &n->payments[k];
-		if (pay->posted)
-			continue;
-		id = names_text(n->payment_ids, pay->id, &len);
-		order[count].received = pay->received;
-		order[count].payment = k;
-		order[count].owner = ledgers ? 0 : owner_of(n, pay);
-		order[count].cut = len > sizeof(order[count].id);
-		order[count].len = order[count].cut ? sizeof(order[count].id) : len;
-		memcpy(order[count].id, id, order[count].len);
-		count++;
-	}
+	/* where the first index was: pages already taken (see regroup) */
+	order = n->spare_bytes > 0 ? (struct payment_key *)n->planned :
+	    ereallocarray(NULL, n->npayments + 1, sizeof(*order));
 	sort_night = n;
-	sort_payments(order, count);
+	count = sort_payments(n, order, ledgers);
 	if (match_two(n, order, count) == 0) {
-		free(order);
+		if (n->spare_bytes == 0)
+			free(order);
 		return;
 	}
 	/* room for the applications (as apply() would first make), faulted
@@ -688,5 +704,6 @@ match_all(struct night *n)
 		((uint32_t *)order)[k] = order[k].payment;
 	match_list(n, (uint32_t *)order, count);
 	night_prefault_wait(&prefault);
-	free(order);
+	if (n->spare_bytes == 0)
+		free(order);
 }

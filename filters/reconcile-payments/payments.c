@@ -604,8 +604,4 @@ payments_read(struct night *n, const char *path, struct rejects *rj,
 	memo_free(memo);
 	rows_close(r);
 	intern_deferred(n, &interning);
-	n->refkey_first = ereallocarray(NULL, names_count(n->refkeys) + 1,
-	    sizeof(*n->refkey_first));
-	memset(n->refkey_first, 0xff,
-	    (names_count(n->refkeys) + 1) * sizeof(*n->refkey_first));
 }

@@ -8,6 +8,7 @@
 #include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "money.h"
 #include "out.h"
@@ -88,20 +89,56 @@ struct group {
 };
 
 /*
- * One held open invoice: what matching needs, 32 bytes plus its id text.
+ * One held open invoice: what matching needs, 24 bytes plus its id text.
  * Where its row is, the held-rows bitmap says (the n-th bit set is the
- * n-th invoice held); what was applied, its applications.
+ * n-th invoice held); what was applied, its applications; which memo
+ * keys name it, the night's key lists.  The index is held twice while
+ * grouping (see regroup()), so each byte here is two at the peak.
  */
 struct invoice {
 	int64_t	 balance;		/* tonight's, going down as cash applies */
 	uint32_t customer;
-	uint32_t id_off;		/* invoice_id in the id arena */
-	int32_t	 due;
-	uint32_t next_same_key;		/* invoices with the same memo key */
+	uint32_t id_at;			/* its invoice_id: invoice_id() */
+	signed int due : 24;		/* a day: years 1000 to 9999 fit */
+	unsigned int currency : 8;
 	uint32_t last_application;	/* newest payment applied, a list */
-	uint16_t id_len;
-	uint8_t	 currency;
-	uint8_t	 pending;
+};
+
+/*
+ * An invoice_id in the id arena: its length in a byte, or for 255 bytes
+ * or more (up to 65535) 255 and two bytes, then the text.
+ */
+#define ID_LONG		255
+#define ID_ROOM(len)	((len) + ((len) < ID_LONG ? 1 : 3))
+
+static inline const char *
+invoice_id(const char *ids, const struct invoice *inv, size_t *len)
+{
+	const unsigned char *at = (const unsigned char *)ids + inv->id_at;
+
+	if (at[0] < ID_LONG) {
+		*len = at[0];
+		return (const char *)at + 1;
+	}
+	*len = (size_t)at[1] | (size_t)at[2] << 8;
+	return (const char *)at + 3;
+}
+
+/* The order of two invoices' ids: as memcmp, the shorter first on a tie. */
+static inline int
+invoice_id_cmp(const char *ids, const struct invoice *x,
+    const struct invoice *y)
+{
+	size_t xlen, ylen;
+	const char *xs = invoice_id(ids, x, &xlen), *ys = invoice_id(ids, y, &ylen);
+	int cmp = memcmp(xs, ys, xlen < ylen ? xlen : ylen);
+
+	return cmp != 0 ? cmp : (xlen > ylen) - (xlen < ylen);
+}
+
+/* A memo key naming a held invoice, as the first pass meets them. */
+struct key_hit {
+	uint32_t key, invoice;
 };
 
 struct payment {
@@ -137,6 +174,7 @@ struct application {
 	uint64_t id_ref;		/* the payment id: names_ref() */
 	int64_t	 amount;
 	uint32_t next;
+	uint8_t	 pending;		/* received within --pending-days */
 };
 
 struct night {
@@ -160,7 +198,14 @@ struct night {
 	size_t		 nrefs, refs_size;
 
 	struct names	*refkeys;	/* memo keys named by some payment */
-	uint32_t	*refkey_first;	/* by refkeys index: first invoice */
+	/*
+	 * The invoices each memo key names, in row order: key k's are
+	 * key_invoices[key_start[k]] up to key_start[k + 1].  The first
+	 * pass notes its hits, in row order; key_lists() sorts them by key.
+	 */
+	struct key_hit	*key_hits;
+	size_t		 nkey_hits, key_hits_size;
+	uint32_t	*key_start, *key_invoices;
 
 	struct invoice	*invoices;	/* ebigalloc'd, as are ids and planned */
 	size_t		 ninvoices, invoices_size, invoices_hint;
@@ -183,6 +228,13 @@ struct night {
 
 	struct planned	*planned;	/* one per held invoice, in row order */
 	size_t		 planned_bytes;	/* of its block: the invoices' first */
+	/*
+	 * Until the plan is made, match_all() may put its payment keys at
+	 * the start of that block, pages the first index already took:
+	 * spare_bytes of them (0: not there).
+	 */
+	size_t		 spare_bytes;
+#define PAYMENT_KEY_BYTES	32	/* match.c's struct payment_key */
 	uint32_t	*touched;	/* the invoices paid, in row order */
 	size_t		 ntouched;
 	union dated	*dated;		/* in row order */
@@ -279,6 +331,8 @@ void	payments_read(struct night *n, const char *path, struct rejects *rj,
 /* groups.c */
 /* Group and sort the held invoices per customer and currency. */
 void	groups_build(struct night *n);
+/* After the first pass: the key lists from the hits. */
+void	key_lists(struct night *n);
 /* After matching: the held invoices in row order, for the second pass. */
 void	groups_plan_rows(struct night *n);
 

@@ -63,13 +63,22 @@ phase(const char *name)
 		struct rusage ru;
 		double sys;
 
+		long pages = 0, resident = 0;
+		FILE *statm = fopen("/proc/self/statm", "r");
+
+		if (statm != NULL) {
+			if (fscanf(statm, "%ld %ld", &pages, &resident) != 2)
+				resident = 0;
+			fclose(statm);
+		}
 		getrusage(RUSAGE_SELF, &ru);
 		sys = ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
 		fprintf(stderr, "phase %-12s cpu %.3f (sys %.3f) wall %.3f "
-		    "maxrss %ld MB\n", name,
+		    "rss %ld maxrss %ld MB\n", name,
 		    (cpu.tv_sec - cpu0.tv_sec) + (cpu.tv_nsec - cpu0.tv_nsec) / 1e9,
 		    sys - sys0,
 		    (wall.tv_sec - wall0.tv_sec) + (wall.tv_nsec - wall0.tv_nsec) / 1e9,
+		    resident * (sysconf(_SC_PAGESIZE) / 1024) / 1024,
 		    ru.ru_maxrss / 1024);
 		sys0 = sys;
 	}
@@ -1339,6 +1348,7 @@ main(int argc, char *argv[])
 	payments_rejected = rj.count;
 	/* no payment id is looked up again: only their texts are written */
 	names_drop_table(n.payment_ids);
+	PHASE("ids dropped");
 	memset(&in, 0, sizeof(in));
 	first_pass(&n, &in, &lay, &rj);
 	key_lists(&n);
@@ -1346,6 +1356,7 @@ main(int argc, char *argv[])
 	/* nor a customer id or a memo key after the first pass */
 	names_drop_table(n.customer_ids);
 	names_drop_table(n.refkeys);
+	PHASE("tables dropped");
 	groups_build(&n);
 	PHASE("groups");
 	match_all(&n);

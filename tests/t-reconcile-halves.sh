@@ -1,7 +1,7 @@
 #!/bin/bash
 # reconcile-payments reads a big regular invoice file in two halves at
 # once (RECONCILE_PAYMENTS_HALVES sets the size from which it does; 0:
-# always), and without ledgers matches in two threads.  Whatever it meets, the bytes written must be those of the one
+# always), and matches in two threads.  Whatever it meets, the bytes written must be those of the one
 # plain pass: the rows, --matches, --unapplied, --rejects and --stats.
 # Each case runs both ways and compares; --stats says when the halves were
 # used, so that a case cannot pass by never splitting.
@@ -152,25 +152,44 @@ else
 	pass
 fi
 
-# Without --matches and --unapplied (whose lines come in payment order)
-# the payments are matched in two threads: the rows and totals must be
-# those of the one matcher, and --stats must say two were used.
+# The payments are matched in two threads, the ledgers' lines kept in
+# memory and written out in payment order every stretch of payments (4096
+# here): the rows, --matches, --unapplied and totals must be those of the
+# one matcher (RECONCILE_PAYMENTS_MATCHERS=1), with both ledgers, with
+# --unapplied alone and with none, and --stats must say which matched.
+match_run() {	# match_run INVOICES PAYMENTS OUT ONE [ARGS]: --stats to OUT.stats
+	local inv=$1 pay=$2 out=$3 one=$4
+	shift 4
+	env ${one:+RECONCILE_PAYMENTS_MATCHERS=1} \
+	    "$BINDIR/reconcile-payments" --as-of 2026-03-01 --tolerance 2.50 \
+	    --payments "$pay" --stats "$@" < "$inv" > "$out" 2> "$out.stats"
+}
 matchers() {	# matchers NAME INVOICES PAYMENTS
 	local d=$W/cases/$1
 	mkdir -p "$d"
-	"$BINDIR/reconcile-payments" --as-of 2026-03-01 --tolerance 2.50 \
-	    --payments "$3" --matches "$d/m" --stats < "$2" > "$d/one" \
-	    2> "$d/one.stats"
-	"$BINDIR/reconcile-payments" --as-of 2026-03-01 --tolerance 2.50 \
-	    --payments "$3" --stats < "$2" > "$d/two" 2> "$d/two.stats"
+	match_run "$2" "$3" "$d/one" 1 --matches "$d/one.m" --unapplied "$d/one.u"
+	match_run "$2" "$3" "$d/two" "" --matches "$d/two.m" --unapplied "$d/two.u"
+	match_run "$2" "$3" "$d/unapplied" "" --unapplied "$d/unapplied.u"
+	match_run "$2" "$3" "$d/none" ""
 	if grep -q 'matched in two threads' "$d/one.stats"; then
-		fail "$1" "two matchers although the ledger was asked for"
-	elif ! grep -q 'matched in two threads' "$d/two.stats"; then
-		fail "$1" "one matcher without ledgers"
-	elif ! cmp -s "$d/one" "$d/two"; then
-		fail "$1" "rows differ: $(cmp "$d/one" "$d/two")"
+		fail "$1" "two matchers although RECONCILE_PAYMENTS_MATCHERS=1"
+	elif ! grep -q 'matched in two threads' "$d/two.stats" ||
+	    ! grep -q 'matched in two threads' "$d/unapplied.stats" ||
+	    ! grep -q 'matched in two threads' "$d/none.stats"; then
+		fail "$1" "one matcher where two were to match"
+	elif ! cmp -s "$d/one" "$d/two" || ! cmp -s "$d/one" "$d/unapplied" ||
+	    ! cmp -s "$d/one" "$d/none"; then
+		fail "$1" "rows differ from the one matcher's"
+	elif ! cmp -s "$d/one.m" "$d/two.m"; then
+		fail "$1" "--matches differs: $(cmp "$d/one.m" "$d/two.m")"
+	elif ! cmp -s "$d/one.u" "$d/two.u" || ! cmp -s "$d/one.u" "$d/unapplied.u"; then
+		fail "$1" "--unapplied differs from the one matcher's"
+	elif [ "$(wc -l < "$d/one.m")" -lt 4000 ]; then
+		fail "$1" "too few matches to take several stretches"
 	elif ! diff <(grep -v 'two' "$d/one.stats") \
-	    <(grep -v 'two' "$d/two.stats") > "$d/diff"; then
+	    <(grep -v 'two' "$d/two.stats") > "$d/diff" ||
+	    ! diff <(grep -v 'two' "$d/one.stats") \
+	    <(grep -v 'two' "$d/none.stats") >> "$d/diff"; then
 		fail "$1" "totals differ: $(head -c 600 "$d/diff")"
 	else
 		pass

@@ -226,6 +226,7 @@ regroup(struct night *n, struct grouping *g)
 
 	g->grouped = ebigalloc((n->ninvoices + 1) * sizeof(*g->grouped));
 	night_twice(gather, g, half, n->ninvoices);
+	PHASE("gathered");
 	/* the old invoices are dead: their memory holds the row ranks */
 	g->row_order = (uint32_t *)n->invoices;
 	night_twice(rank_rows, g, half, n->ninvoices);
@@ -373,6 +374,7 @@ groups_build(struct night *n)
 	}
 	n->by_group = ebigalloc((n->ninvoices + 1) * sizeof(*n->by_group));
 	night_twice(place_customers, &pl, half, n->ninvoices);
+	PHASE("placed");
 	for (c = 0; c < ncust; c++)
 		start[c] = pl.at[1][c];	/* now where customer c ends */
 	free(pl.at[0]);
@@ -394,6 +396,7 @@ groups_build(struct night *n)
 		;
 	if (ncust > 0)
 		night_twice(sort_customers, &g, split, ncust);
+	PHASE("sorted");
 	regroup(n, &g);
 	list_groups(n, start);
 	free(start);

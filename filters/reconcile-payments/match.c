@@ -371,8 +371,7 @@ payment_order(const void *a, const void *b)
 
 /* Payment k's sort key, its id inline as far as it fits. */
 static void
-payment_key(const struct night *n, size_t k, int ledgers,
-    struct payment_key *key)
+payment_key(const struct night *n, size_t k, struct payment_key *key)
 {
 	const struct payment *pay = &n->payments[k];
 	const char *id;
@@ -381,7 +380,7 @@ payment_key(const struct night *n, size_t k, int ledgers,
 	id = names_text(n->payment_ids, pay->id, &len);
 	key->received = pay->received;
 	key->payment = k;
-	key->owner = ledgers ? 0 : owner_of(n, pay);
+	key->owner = owner_of(n, pay);
 	key->cut = len > sizeof(key->id);
 	key->len = key->cut ? sizeof(key->id) : len;
 	memcpy(key->id, id, key->len);
@@ -396,7 +395,7 @@ payment_key(const struct night *n, size_t k, int ledgers,
  * general sort was most of the matching.
  */
 static size_t
-sort_payments(const struct night *n, struct payment_key *order, int ledgers)
+sort_payments(const struct night *n, struct payment_key *order)
 {
 	uint32_t *start;
 	int32_t lo = INT32_MAX, hi = INT32_MIN, day;
@@ -414,7 +413,7 @@ sort_payments(const struct night *n, struct payment_key *order, int ledgers)
 	if (range > count * 4 + 1024) {
 		for (k = 0, at = 0; k < n->npayments; k++)
 			if (!n->payments[k].posted)
-				payment_key(n, k, ledgers, &order[at++]);
+				payment_key(n, k, &order[at++]);
 		qsort(order, count, sizeof(*order), payment_order);
 		return count;
 	}
@@ -426,7 +425,7 @@ sort_payments(const struct night *n, struct payment_key *order, int ledgers)
 		start[i + 1] += start[i];
 	for (k = 0; k < n->npayments; k++)
 		if (!n->payments[k].posted)
-			payment_key(n, k, ledgers,
+			payment_key(n, k,
 			    &order[start[n->payments[k].received - lo]++]);
 	/* start[i] now ends day i */
 	for (i = 0, at = 0; i < range; at = start[i++])
@@ -493,12 +492,24 @@ match_list(struct night *n, const uint32_t *list, size_t count)
 	struct currency_night *c;
 	size_t k;
 
+	size_t before[2] = { 0, 0 };
+
 	for (k = 0; k < count; k++) {
 		prefetch_ahead(n, list, k, count);
 		pay = &n->payments[list[k]];
 		c = &n->currencies[pay->currency];
 		add_total(c, &c->payments_in, pay->amount);
+		if (n->written != NULL) {
+			before[0] = n->matches != NULL ? n->matches->len : 0;
+			before[1] = n->unapplied != NULL ? n->unapplied->len : 0;
+		}
 		match_payment(n, list[k]);
+		if (n->written != NULL) {
+			n->written[n->nwritten++] = n->matches != NULL ?
+			    n->matches->len - before[0] : 0;
+			n->written[n->nwritten++] = n->unapplied != NULL ?
+			    n->unapplied->len - before[1] : 0;
+		}
 	}
 }
 
@@ -513,11 +524,14 @@ match_list(struct night *n, const uint32_t *list, size_t count)
  * invoices of both kinds is a barrier: both threads stop before it and
  * it is matched alone.  Each thread works on a copy of the night with its
  * own applications (the second's tagged, joined after) and totals.  The
- * ledgers must come in payment order, so with --matches or --unapplied
- * the matching stays in one thread.
+ * ledgers come in payment order: each thread writes its lines to memory,
+ * noting how many bytes each payment wrote, and the threads stop every
+ * stretch of payments for their lines to be written out in order.
  */
 #define TWO_MATCHERS_MIN	4096	/* payments */
 #define MOST_BARRIERS		256
+#define LEDGER_STRETCH_MIN	4096	/* payments between stops, ledgers on */
+#define LEDGER_STRETCH_MAX	65536
 #define SECOND_TAG		0x80000000u
 #define BARRIER			2
 
@@ -551,7 +565,6 @@ struct matcher {
 	struct night		 n;	/* the copy */
 	uint32_t		*list;	/* its payments, in order */
 	size_t			 count, done, until;
-	size_t			*stops;	/* where in list each barrier comes */
 };
 
 static void *
@@ -602,7 +615,7 @@ join_matchers(struct night *n, struct matcher *m)
 
 static void
 matcher_start(struct matcher *m, const struct night *n, int second,
-    size_t count, size_t nbarriers)
+    size_t count, size_t stretch)
 {
 	memset(m, 0, sizeof(*m));
 	m->n = *n;
@@ -611,7 +624,61 @@ matcher_start(struct matcher *m, const struct night *n, int second,
 	m->n.application_tag = second ? SECOND_TAG : 0;
 	night_zero_totals(&m->n);
 	m->list = ereallocarray(NULL, count + 1, sizeof(*m->list));
-	m->stops = ereallocarray(NULL, nbarriers + 1, sizeof(*m->stops));
+	if (n->matches != NULL)
+		m->n.matches = out_open_memory();
+	if (n->unapplied != NULL)
+		m->n.unapplied = out_open_memory();
+	if (n->matches != NULL || n->unapplied != NULL)	/* a barrier too */
+		m->n.written = ereallocarray(NULL, 2 * (stretch + 1),
+		    sizeof(*m->n.written));
+}
+
+static void
+matcher_end(struct matcher *m)
+{
+	free(m->list);
+	free(m->n.written);
+	if (m->n.matches != NULL)
+		(void)out_close(m->n.matches);	/* in memory: nothing to fail */
+	if (m->n.unapplied != NULL)
+		(void)out_close(m->n.unapplied);
+}
+
+/* Take bytes of a matcher's ledger in memory, from *at on. */
+static void
+take(struct out *to, struct out *from, size_t *at, size_t len)
+{
+	if (to != NULL && len > 0)
+		out_bytes(to, from->buf + *at, len);
+	*at += len;
+}
+
+/*
+ * The ledgers' lines of the payments in order from to to, from the
+ * matchers' memory (a barrier's are the first matcher's); then the
+ * memory is empty again.
+ */
+static void
+write_ledgers(struct night *n, struct matcher *m, const unsigned char *owner,
+    size_t from, size_t to)
+{
+	size_t k, w[2] = { 0, 0 }, at[2][2] = { { 0, 0 }, { 0, 0 } };
+	struct night *x;
+	int t;
+
+	for (k = from; k < to; k++) {
+		t = owner[k] == 1;
+		x = &m[t].n;
+		take(n->matches, x->matches, &at[t][0], x->written[w[t]++]);
+		take(n->unapplied, x->unapplied, &at[t][1], x->written[w[t]++]);
+	}
+	for (t = 0; t < 2; t++) {
+		if (m[t].n.matches != NULL)
+			m[t].n.matches->len = 0;
+		if (m[t].n.unapplied != NULL)
+			m[t].n.unapplied->len = 0;
+		m[t].n.nwritten = 0;
+	}
 }
 
 /* 0 when matched in two threads; -1 to match in one. */
@@ -619,12 +686,13 @@ static int
 match_two(struct night *n, const struct payment_key *order, size_t count)
 {
 	static struct matcher m[2];
+	const char *one = getenv("RECONCILE_PAYMENTS_MATCHERS");
+	int ledgers = n->matches != NULL || n->unapplied != NULL, t, threaded;
+	size_t k, nbarriers = 0, at, end, stretch = count;
 	unsigned char *owner;
-	size_t k, nbarriers = 0, b, at;
 	pthread_t thread;
-	int t, threaded;
 
-	if (n->matches != NULL || n->unapplied != NULL ||
+	if ((one != NULL && strcmp(one, "1") == 0) ||
 	    count < TWO_MATCHERS_MIN || sysconf(_SC_NPROCESSORS_ONLN) < 2)
 		return -1;
 	owner = emalloc(count);
@@ -636,37 +704,38 @@ match_two(struct night *n, const struct payment_key *order, size_t count)
 		free(owner);
 		return -1;
 	}
-	for (t = 0; t < 2; t++)
-		matcher_start(&m[t], n, t, count, nbarriers);
-	for (k = 0, b = 0; k < count; k++) {
-		if (owner[k] == BARRIER) {
-			m[0].stops[b] = m[0].count;
-			m[1].stops[b++] = m[1].count;
-		} else
-			m[owner[k]].list[m[owner[k]].count++] = order[k].payment;
+	/* a stretch short enough that the lines waiting stay few */
+	if (ledgers) {
+		stretch = count / 16;
+		stretch = stretch < LEDGER_STRETCH_MIN ? LEDGER_STRETCH_MIN :
+		    stretch > LEDGER_STRETCH_MAX ? LEDGER_STRETCH_MAX : stretch;
 	}
-	for (b = 0, at = 0; b <= nbarriers; b++) {
-		/* up to barrier b (or the end) in two threads, then b alone */
-		for (t = 0; t < 2; t++)
-			m[t].until = b < nbarriers ? m[t].stops[b] : m[t].count;
+	for (t = 0; t < 2; t++)
+		matcher_start(&m[t], n, t, count, stretch);
+	for (k = 0; k < count; k++)
+		if (owner[k] != BARRIER)
+			m[owner[k]].list[m[owner[k]].count++] = order[k].payment;
+	for (at = 0; at < count; at = end) {
+		/* up to the next barrier or stretch's end in two threads */
+		for (end = at; end < count && owner[end] != BARRIER &&
+		    end - at < stretch; end++)
+			m[owner[end]].until++;
 		threaded = pthread_create(&thread, NULL, matcher_run, &m[1]) == 0;
 		matcher_run(&m[0]);
 		if (threaded)
 			pthread_join(thread, NULL);
 		else
 			matcher_run(&m[1]);
-		if (b == nbarriers)
-			break;
-		while (owner[at] != BARRIER)
-			at++;
-		match_list(&m[0].n, &order[at++].payment, 1);
+		/* then the barrier alone */
+		if (end < count && owner[end] == BARRIER)
+			match_list(&m[0].n, &order[end++].payment, 1);
+		if (ledgers)
+			write_ledgers(n, m, owner, at, end);
 	}
 	join_matchers(n, m);
 	n->two_matchers = 1;
-	for (t = 0; t < 2; t++) {
-		free(m[t].list);
-		free(m[t].stops);
-	}
+	for (t = 0; t < 2; t++)
+		matcher_end(&m[t]);
 	free(owner);
 	return 0;
 }
@@ -677,13 +746,12 @@ match_all(struct night *n)
 	struct payment_key *order;
 	struct prefault prefault = { .started = 0 };
 	size_t k, count;
-	int ledgers = n->matches != NULL || n->unapplied != NULL;
 
 	/* where the first index was: pages already taken (see regroup) */
 	order = n->spare_bytes > 0 ? (struct payment_key *)n->planned :
 	    ereallocarray(NULL, n->npayments + 1, sizeof(*order));
 	sort_night = n;
-	count = sort_payments(n, order, ledgers);
+	count = sort_payments(n, order);
 	if (match_two(n, order, count) == 0) {
 		if (n->spare_bytes == 0)
 			free(order);

@@ -258,6 +258,12 @@ struct night {
 	size_t		 napplications, applications_size;
 	uint32_t	 application_tag;	/* match.c: a second matcher's */
 	int		 two_matchers;		/* matched in two threads */
+	/*
+	 * A matcher's ledgers in memory: the bytes each payment added to
+	 * matches, then to unapplied, in the order it matched them.
+	 */
+	size_t		*written;
+	size_t		 nwritten;
 
 	struct out	*matches, *unapplied;	/* NULL when not asked for */
 };

@@ -745,6 +745,15 @@ write_value(struct night *n, struct out *o, const struct row *row, size_t i,
 	}
 }
 
+/* The second pass wrote kept rows: as many as the first pass kept? */
+static void
+second_pass_done(struct input *in, struct out *o, uint64_t kept)
+{
+	in->rows_out = kept;
+	if (!out_failed(o) && kept != in->kept)
+		errx(EX_SOFTWARE, "<stdin>: changed while being read");
+}
+
 static int
 is_rejected(struct input *in, uint64_t row_number, size_t *next)
 {
@@ -1010,9 +1019,7 @@ second_pass(struct night *n, struct input *in, const struct layout *lay,
 		if (out_failed(o))
 			break;	/* out_close reports it */
 	}
-	in->rows_out = kept;
-	if (!out_failed(o) && kept != in->kept)
-		errx(EX_SOFTWARE, "<stdin>: changed while being read");
+	second_pass_done(in, o, kept);
 	rows_close(in->rows);
 }
 
@@ -1161,9 +1168,7 @@ second_pass_lines(struct night *n, struct input *in, const struct layout *lay,
 		if (out_failed(o))
 			break;	/* out_close reports it */
 	}
-	in->rows_out = kept;
-	if (!out_failed(o) && kept != in->kept)
-		errx(EX_SOFTWARE, "<stdin>: changed while being read");
+	second_pass_done(in, o, kept);
 	if (!in->regular)
 		close(ls->fd);	/* the spill, unlinked already */
 	lines_end(ls);

@@ -11,17 +11,9 @@ BINDIR=$(cd "${1:-bin}" && pwd)
 DATA=$(cd "$(dirname "$0")/../testdata/agency-pack" && pwd)
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
-passed=0
-failed=0
-
-check() {	# check NAME STATUS DETAIL
-	if [ "$2" = 0 ]; then
-		passed=$((passed + 1))
-	else
-		failed=$((failed + 1))
-		printf 'FAIL t-agency-pack: %s: %s\n' "$1" "$3"
-	fi
-}
+TEST=t-agency-pack
+# shellcheck source=tests/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 # pack OUTDIR STDIN [OPTIONS...]: run on the basic inputs; stdout to
 # $WORK/ledger, stderr to $WORK/err, the exit status in $rc
@@ -174,5 +166,4 @@ grep -q "^P3,2026-02-10,email,out,Dana,bounced,\"'=HYPERLINK" \
 check "csv: formula guarded, CRLF, negative amounts not guarded" $? \
     "$(od -c "$WORK/csv/agency/2026-03-01/updates.csv" | head -5)"
 
-echo "$passed passed, $failed failed"
-[ "$failed" = 0 ]
+finish

@@ -12,17 +12,9 @@ BINDIR=$(cd "${1:-bin}" && pwd)
 DATA=$(cd "$(dirname "$0")/../testdata/night-report" && pwd)
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
-passed=0
-failed=0
-
-check() {	# check NAME STATUS DETAIL
-	if [ "$2" = 0 ]; then
-		passed=$((passed + 1))
-	else
-		failed=$((failed + 1))
-		printf 'FAIL t-night-report: %s: %s\n' "$1" "$3"
-	fi
-}
+TEST=t-night-report
+# shellcheck source=tests/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 has() {		# has NAME FILE FIXED-STRING: the page holds it
 	grep -qF -- "$3" "$2"
@@ -195,5 +187,4 @@ else
 	done
 fi
 
-echo "$passed passed, $failed failed"
-[ "$failed" = 0 ]
+finish

@@ -12,15 +12,11 @@ BINDIR=$(cd "${1:-bin}" && pwd)
 W=$(mktemp -d)
 mkdir "$W/cases"
 trap 'rm -rf "$W"' EXIT
-passed=0
-failed=0
+TEST=t-reconcile-halves
+# shellcheck source=tests/lib.sh
+. "$(dirname "$0")/lib.sh"
 HALVES_LINE='reconcile-payments: invoices read in two halves at once'
 
-pass() { passed=$((passed + 1)); }
-fail() {
-	failed=$((failed + 1))
-	printf 'FAIL t-reconcile-halves: %s: %s\n' "$1" "$2"
-}
 
 run() {	# run MODE INVOICES PAYMENTS OUTDIR
 	mkdir -p "$4"
@@ -206,5 +202,4 @@ same empty "$W/empty" "$W/pay" no
 head -1 "$W/inv" > "$W/header"
 same header-only "$W/header" "$W/pay" no
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

@@ -19,23 +19,9 @@ cleanup() {
 	rm -rf "$WORK"
 }
 trap cleanup EXIT
-passed=0
-failed=0
-
-check() {	# check NAME STATUS DETAIL
-	if [ "$2" = 0 ]; then
-		passed=$((passed + 1))
-	else
-		failed=$((failed + 1))
-		printf 'FAIL t-sftp-drop: %s: %s\n' "$1" "$3"
-	fi
-}
-
-finish() {
-	echo "$passed passed, $failed failed"
-	[ "$failed" = 0 ]
-	exit
-}
+TEST=t-sftp-drop
+# shellcheck source=tests/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 # --- a batch to send ---------------------------------------------------
 (cd "$ROOT/testdata/agency-pack" && "$BINDIR/agency-pack" --invoices invoices.tsv \

@@ -311,7 +311,7 @@ write_record(const struct person *p, const struct customer *c, long id)
 static void
 make_customer(struct customer *c, long n)
 {
-	snprintf(c->id, sizeof(c->id), "C%07ld", n);
+	snprintf(c->id, sizeof(c->id), "C%06ld", n);	/* as gen-testdata and gen-payments */
 	snprintf(c->domain, sizeof(c->domain), "%s%ld.example",
 	    words[pick(sizeof(words) / sizeof(words[0]))], n);
 	nanp_number(c->board);

@@ -39,8 +39,8 @@
  *   writes (k <= --invoices) and rebuilds it: paid and partly paid
  *   invoices get the posted payment already in their balance; open ones
  *   get unposted cash tonight: exact, two invoices at once, short by a
- *   bank fee, partial, overpaid, unknown customer, wrong currency, lump
- *   sum.  A quarter of references name the invoice (INV-0001043,
+ *   bank fee, partial, overpaid, unknown customer, wrong currency (in
+ *   the next of the mixed currencies, --currency or not), lump sum.  A quarter of references name the invoice (INV-0001043,
  *   inv 0001043, Inv#0001043, INV0001043, ...).
  * accounts: the customer master, one row per customer: customer_id name
  *   account_manager flags customer_since promise_to_pay_date retry_status
@@ -1240,6 +1240,9 @@ usage(FILE *f)
 "            DD.MM.YYYY, \"1.234,56 \xe2\x82\xac\" (read it with --decimal-comma).\n"
 "  payments  receipts against the invoices the same --customers, --seed,\n"
 "            --currency and --as-of produce; a quarter name the invoice.\n"
+"            About one unposted payment in twenty is in another currency\n"
+"            than its invoice, --currency or not: a customer paying in the\n"
+"            wrong currency is a case the night must leave unapplied.\n"
 "  accounts  the customer master.\n"
 "  activity  the log of reminders and calls, oldest first.\n"
 "\n"

@@ -28,6 +28,7 @@
 
 #include "cli.h"
 #include "ealloc.h"
+#include "money.h"
 #include "out.h"
 #include "redact.h"
 #include "rejects.h"
@@ -156,15 +157,60 @@ parse_options(struct options *opt, int argc, char *argv[])
 		errx(EX_USAGE, "%s", errstr);
 }
 
+/*
+ * Money per currency: the open balances of the staged accounts acted on
+ * (at collections, or placed already; other rows are passed over), then
+ * what the batch holds: the balances placed, the changes sent as updates
+ * and the balances recalled (all 0 when no batch was written).
+ */
+static void
+print_money(const struct state *st)
+{
+	static const int files[] = { FILE_PLACEMENTS, FILE_UPDATES,
+	    FILE_RECALLS };
+	static const char *const names[] = { "placed", "updated", "recalled" };
+	static struct totals in;
+	const struct account *a;
+	const struct totals *t;
+	char text[MONEY_TEXT_MAX];
+	size_t i, k, at;
+	int f;
+
+	in.n = 0;
+	for (i = 0; i < st->naccounts; i++) {
+		a = &st->accounts[i];
+		if (a->staged && !a->rejected)
+			totals_add(&in, T(st, a->currency), a->exponent,
+			    a->open_balance, "accounts in");
+	}
+	for (f = 0; f < 3; f++)	/* a currency only recalled: in at 0 */
+		for (t = &st->files[files[f]].totals, k = 0; k < t->n; k++)
+			totals_add(&in, t->cur[k].code, t->cur[k].exponent, 0,
+			    "accounts in");
+	for (i = 0; i < in.n; i++) {
+		money_format(text, in.cur[i].sum, in.cur[i].exponent);
+		fprintf(stderr, "; %s accounts in %s", in.cur[i].code, text);
+		for (f = 0; f < 3; f++) {
+			t = &st->files[files[f]].totals;
+			at = totals_find(t, in.cur[i].code);
+			money_format(text, at < t->n ? t->cur[at].sum : 0,
+			    in.cur[i].exponent);
+			fprintf(stderr, ", %s %s", names[f], text);
+		}
+	}
+}
+
 static void
 print_stats(const struct state *st)
 {
 	fprintf(stderr, PROG ": staged rows in %lld, ledger rows in %lld, "
 	    "placed %lld, updated %lld, kept %lld, recalled %lld, refused %lld, "
 	    "placed elsewhere %lld, mismatched %lld, rejected %lld, "
-	    "redactions %lld\n", st->staged_in, st->ledger_in, st->placed,
+	    "redactions %lld", st->staged_in, st->ledger_in, st->placed,
 	    st->updated, st->kept, st->recalled, st->refused, st->elsewhere,
 	    st->mismatched, st->rejects.count, st->redactions);
+	print_money(st);
+	fputc('\n', stderr);
 }
 
 static void

@@ -344,11 +344,18 @@ agency_conserved() {
 		n = split(stats, w, /[ ,]+/)
 		for (i = 1; i < n; i++) if (w[i] ~ /^(refused|mismatched)$/) counted[w[i]] = w[i + 1]
 		if (!("refused" in counted)) { print "no --stats line: " stats; bad = 1 }
+		# then per currency: "; CUR accounts in X, placed Y, updated U, recalled R"
+		n = split(stats, part, /; /)
+		for (i = 2; i <= n; i++) {
+			split(part[i], w, /[ ,]+/)
+			stat_in[w[1]] = w[4]; stat_placed[w[1]] = w[6]
+		}
 	}
 	FILENAME == ARGV[1] {	# staged
 		if (FNR == 1) { cols(); next }
 		k = $c["customer_id"] SUBSEP $c["currency"]
 		open[k] = units($c["open_balance"], $c["currency"]); count[k] = $c["invoice_count"]
+		if ($c["stage"] == "collections") staged_all[$c["currency"]] += open[k]
 		if ($c["stage"] == "collections") n_coll++
 		stage[k] = $c["stage"]
 		next
@@ -394,7 +401,12 @@ agency_conserved() {
 			same(x[1] " " x[2] " placement_invoices = open undisputed invoices", ledger_n[k], inv_n[k])
 			same(x[1] " " x[2] " open undisputed invoices sum", ledger_sum[k], inv[k])
 		}
+		for (cur in staged_all)
+			same(cur " --stats accounts in = staged open_balance at collections", staged_all[cur],
+			    units(stat_in[cur], cur))
 		for (cur in due) {
+			same(cur " --stats placed = placements total_due", due[cur],
+			    units(stat_placed[cur], cur))
 			same(cur " placements total_due = placement_invoices balances", due[cur], inv_cur[cur])
 			same(cur " placements total_due = staged open_balance", staged_open[cur], due[cur])
 		}

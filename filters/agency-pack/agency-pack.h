@@ -240,6 +240,9 @@ int	blocking_flag(const char *s, size_t len, const char **flag);
 
 /* write.c */
 int	write_batch_files(struct state *, const char *dir);
+void	totals_add(struct totals *, const char *code, int exponent,
+	    int64_t amount, const char *what);
+size_t	totals_find(const struct totals *, const char *code);
 int	write_manifest(struct state *, const char *dir);
 void	write_ledger(struct state *, struct out *);
 

@@ -108,26 +108,44 @@ header(struct state *st, struct out *o, int file)
 	row_end(o);
 }
 
+/* Add amount to currency code's sum in t; what names it if it overflows. */
+void
+totals_add(struct totals *t, const char *code, int exponent, int64_t amount,
+    const char *what)
+{
+	size_t i = totals_find(t, code);
+
+	if (i == t->n) {
+		if (t->n == MAX_CURRENCIES)
+			errx(EX_SOFTWARE, "more than %d currencies", MAX_CURRENCIES);
+		memcpy(t->cur[i].code, code, 3);
+		t->cur[i].code[3] = '\0';
+		t->cur[i].exponent = exponent;
+		t->cur[i].sum = 0;
+		t->n++;
+	}
+	if (money_add(&t->cur[i].sum, amount) < 0)
+		errx(EX_DATAERR, "%s: %s total overflows", what, t->cur[i].code);
+}
+
+/* Where currency code is in t: t->n when it is not. */
+size_t
+totals_find(const struct totals *t, const char *code)
+{
+	size_t i;
+
+	for (i = 0; i < t->n; i++)
+		if (memcmp(t->cur[i].code, code, 3) == 0)
+			break;
+	return i;
+}
+
 static void
 total_add(struct batch_file *f, const struct state *st,
     const struct account *a, int64_t amount)
 {
-	struct totals *t = &f->totals;
-	size_t i;
-
-	for (i = 0; i < t->n; i++)
-		if (memcmp(t->cur[i].code, T(st, a->currency), 3) == 0)
-			break;
-	if (i == t->n) {
-		if (t->n == MAX_CURRENCIES)
-			errx(EX_SOFTWARE, "more than %d currencies", MAX_CURRENCIES);
-		memcpy(t->cur[i].code, T(st, a->currency), 3);
-		t->cur[i].code[3] = '\0';
-		t->cur[i].exponent = a->exponent;
-		t->n++;
-	}
-	if (money_add(&t->cur[i].sum, amount) < 0)
-		errx(EX_DATAERR, "%s: %s total overflows", f->file, t->cur[i].code);
+	totals_add(&f->totals, T(st, a->currency), a->exponent, amount,
+	    f->file);
 }
 
 /* --- the accounts in order ---------------------------------------- */

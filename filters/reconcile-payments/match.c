@@ -36,6 +36,45 @@ out_name(struct out *o, const struct names *nm, uint32_t i)
 	out_text(o, s, len);
 }
 
+/*
+ * Write the oldest of the --matches lines waiting, or all of them; each
+ * adds its bytes to its payment's count when the threads keep counts.
+ */
+static void
+write_waiting(struct night *n, int oldest)
+{
+	const struct waiting_line *w;
+	const struct invoice *inv;
+	const struct currency_night *c;
+	const char *id;
+	size_t len, before;
+	unsigned k, count = oldest ? 1 : n->nwaiting;
+
+	for (k = 0; k < count; k++) {
+		w = &n->waiting[k];
+		inv = &n->invoices[w->invoice];
+		c = &n->currencies[n->payments[w->payment].currency];
+		before = n->matches->len;
+		out_name(n->matches, n->payment_ids, n->payments[w->payment].id);
+		out_tab(n->matches);
+		id = invoice_id(n->ids, inv, &len);
+		out_text(n->matches, id, len);
+		out_tab(n->matches);
+		out_name(n->matches, n->customer_ids, inv->customer);
+		out_tab(n->matches);
+		out_str(n->matches, c->code);
+		out_tab(n->matches);
+		out_money(n->matches, w->amount, c->exponent);
+		out_tab(n->matches);
+		out_str(n->matches, method_names[w->method]);
+		out_nl(n->matches);
+		if (n->written != NULL)
+			n->written[w->slot] += n->matches->len - before;
+	}
+	n->nwaiting -= count;
+	memmove(n->waiting, n->waiting + count, n->nwaiting * sizeof(*w));
+}
+
 static void
 apply(struct night *n, uint32_t p, uint32_t i, int64_t amount,
     enum method method)
@@ -45,8 +84,7 @@ apply(struct night *n, uint32_t p, uint32_t i, int64_t amount,
 	struct customer *cust = &n->customers[inv->customer];
 	struct currency_night *c = &n->currencies[pay->currency];
 	struct application *a;
-	const char *id;
-	size_t len;
+	struct waiting_line *w;
 
 	inv->balance -= amount;
 	add_total(c, &c->applied, amount);
@@ -69,19 +107,18 @@ apply(struct night *n, uint32_t p, uint32_t i, int64_t amount,
 	inv->last_application = (uint32_t)n->napplications++ | n->application_tag;
 	if (n->matches == NULL)
 		return;
-	out_name(n->matches, n->payment_ids, pay->id);
-	out_tab(n->matches);
-	id = invoice_id(n->ids, inv, &len);
-	out_text(n->matches, id, len);
-	out_tab(n->matches);
-	out_name(n->matches, n->customer_ids, inv->customer);
-	out_tab(n->matches);
-	out_str(n->matches, c->code);
-	out_tab(n->matches);
-	out_money(n->matches, amount, c->exponent);
-	out_tab(n->matches);
-	out_str(n->matches, method_names[method]);
-	out_nl(n->matches);
+	/* its line waits while the invoice id, a cache miss, comes in */
+	if (n->nwaiting == LINES_AHEAD)
+		write_waiting(n, 1);
+	w = &n->waiting[n->nwaiting++];
+	w->payment = p;
+	w->invoice = i;
+	w->amount = amount;
+	w->method = method;
+	w->slot = n->written != NULL ? n->nwritten - 2 : 0;
+#ifdef __GNUC__
+	__builtin_prefetch(n->ids + inv->id_at);
+#endif
 }
 
 static void
@@ -490,27 +527,25 @@ match_list(struct night *n, const uint32_t *list, size_t count)
 {
 	const struct payment *pay;
 	struct currency_night *c;
-	size_t k;
-
-	size_t before[2] = { 0, 0 };
+	size_t k, before = 0;
 
 	for (k = 0; k < count; k++) {
 		prefetch_ahead(n, list, k, count);
 		pay = &n->payments[list[k]];
 		c = &n->currencies[pay->currency];
 		add_total(c, &c->payments_in, pay->amount);
+		/* --matches bytes come as its lines are written */
 		if (n->written != NULL) {
-			before[0] = n->matches != NULL ? n->matches->len : 0;
-			before[1] = n->unapplied != NULL ? n->unapplied->len : 0;
+			n->written[n->nwritten++] = 0;
+			n->written[n->nwritten++] = 0;
+			before = n->unapplied != NULL ? n->unapplied->len : 0;
 		}
 		match_payment(n, list[k]);
-		if (n->written != NULL) {
-			n->written[n->nwritten++] = n->matches != NULL ?
-			    n->matches->len - before[0] : 0;
-			n->written[n->nwritten++] = n->unapplied != NULL ?
-			    n->unapplied->len - before[1] : 0;
-		}
+		if (n->written != NULL && n->unapplied != NULL)
+			n->written[n->nwritten - 1] = n->unapplied->len - before;
 	}
+	if (n->nwaiting > 0)
+		write_waiting(n, 0);
 }
 
 /*

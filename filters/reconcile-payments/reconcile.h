@@ -264,6 +264,18 @@ struct night {
 	 */
 	size_t		*written;
 	size_t		 nwritten;
+	/*
+	 * --matches lines waiting, oldest first, while the invoice ids they
+	 * name are fetched: see apply() in match.c.
+	 */
+#define LINES_AHEAD	8
+	struct waiting_line {
+		int64_t	 amount;
+		uint32_t payment, invoice;
+		size_t	 slot;		/* its payment's in written, or 0 */
+		int	 method;
+	}		 waiting[LINES_AHEAD];
+	unsigned	 nwaiting;
 
 	struct out	*matches, *unapplied;	/* NULL when not asked for */
 };

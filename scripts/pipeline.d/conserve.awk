@@ -64,8 +64,11 @@ kind == "" && /^(aging-normalize|reconcile-payments|stage-assign): / {
 }
 
 # agency-pack: staged rows in N, ledger rows in N, placed N, updated N, ...
+# then "; CUR accounts in X, placed Y, ...": the counts come before the
+# money (a JPY amount has no point, so it would read as a count).
 kind == "" && /^agency-pack: / {
-	n = split($0, w, /[ ,]+/)
+	split($0, seg, "; ")
+	n = split(seg[1], w, /[ ,]+/)
 	for (i = 2; i < n; i++)
 		if (w[i] ~ /^(placed|updated|recalled)$/ && w[i + 1] ~ /^[0-9]+$/)
 			pack[w[i]] = w[i + 1]

@@ -56,12 +56,15 @@ kind == "staged" && ($col["customer_id"] SUBSEP $col["currency"]) in changed {
 	print > (dir "/moved.rows")
 }
 
+# A payment's lines are together in the ledger (it is in payment order),
+# so a payment met again for an account is the one it met last: no table
+# of every (account, payment) pair, which cost mawk half this step.
 kind == "matches" {
 	key = $col["customer_id"] SUBSEP $col["currency"]
 	applied[key] = money_add(applied[key], money_units($col["applied"]))
-	digits[key] = money_digits
-	if (!((key SUBSEP $col["payment_id"]) in seen)) {
-		seen[key SUBSEP $col["payment_id"]] = 1
+	digits[$col["currency"]] = money_digits	# a currency's, not a key's
+	if (last_payment[key] != $col["payment_id"]) {
+		last_payment[key] = $col["payment_id"]
 		payments[key]++
 	}
 }
@@ -86,7 +89,7 @@ END {
 		exit 70
 	for (key in applied) {
 		split(key, part, SUBSEP)
-		print part[1], part[2], money_text(applied[key], digits[key]),
+		print part[1], part[2], money_text(applied[key], digits[part[2]]),
 		    payments[key] > (dir "/payments.rows")
 	}
 	# Every file exists, if only empty: the night has none of them.

@@ -551,28 +551,40 @@ summary() {
 }
 
 # The night's history, kept for good in nights/DATE/ (history.awk):
-# moved.tsv, payments.tsv and agency.tsv.
+# moved.tsv and payments.tsv from tonight's events, staged rows and
+# matches, made beside agency-pack; then agency.tsv from its batch.
 night_history() {
-	local args f tab=$'\t'
-	args=(kind=events "$work/night/events.tsv" kind=staged "$staged"
-	    kind=matches "$work/matches.tsv")
-	for f in placements updates recalls; do
-		[[ -e $batch/$f.tsv ]] && args+=("kind=$f" "$batch/$f.tsv")
-	done
+	local tab=$'\t'
 	mkdir "$work/history" || return
 	awk -v dir="$work/history" -f "$awkdir/money.awk" \
-	    -f "$awkdir/history.awk" "${args[@]}" || return
+	    -f "$awkdir/history.awk" kind=events "$work/night/events.tsv" \
+	    kind=staged "$staged" kind=matches "$work/matches.tsv" || return
 	cat "$work/history/moved.head" "$work/history/moved.rows" \
 	    >"$work/night/moved.tsv" || return
 	{
 		printf 'customer_id\tcurrency\tapplied\tpayments\n'
 		sort -t "$tab" -k1,1 -k2,2 "$work/history/payments.rows"
 	} >"$work/night/payments.tsv" || return
+	rows_out "$work/night/moved.tsv"
+}
+
+night_agency() {
+	local args=() f tab=$'\t'
+	for f in placements updates recalls; do
+		[[ -e $batch/$f.tsv ]] && args+=("kind=$f" "$batch/$f.tsv")
+	done
+	mkdir "$work/history-agency" || return
+	if ((${#args[@]} > 0)); then
+		awk -v dir="$work/history-agency" -f "$awkdir/money.awk" \
+		    -f "$awkdir/history.awk" "${args[@]}" || return
+	else
+		: >"$work/history-agency/agency.rows"
+	fi
 	{
 		printf 'customer_id\tcurrency\taction\treason\tbalance\n'
-		sort -t "$tab" -k1,1 -k2,2 -k3,3 "$work/history/agency.rows"
+		sort -t "$tab" -k1,1 -k2,2 -k3,3 "$work/history-agency/agency.rows"
 	} >"$work/night/agency.tsv" || return
-	rows_out "$work/night/moved.tsv"
+	rows_out "$work/night/agency.tsv"
 }
 
 # The nights stage-outcomes and night-report read: those kept before
@@ -632,13 +644,16 @@ rejects() {
 
 # agency-pack, and beside it (on the other core) the worklist, the
 # suppression list and the night's summary: about as much work as
-# agency-pack, so not niced.
+# agency-pack, so not niced; and the night's history, which needs no
+# batch: the three share the two cores rather than wait for each other.
 {
 	run_step summary-night summary_night
 	run_step suppress suppress
 	run_step worklist worklist
 } &
 side_pid=$!
+run_step history night_history &
+history_pid=$!
 run_step agency-pack "$bin/agency-pack" --invoices "$work/invoices.tsv" \
     --contacts "$work/contacts.tsv" --activity "$activity" \
     --accounts "$accounts" "${placed[@]}" --out "$work/batch" \
@@ -646,14 +661,15 @@ run_step agency-pack "$bin/agency-pack" --invoices "$work/invoices.tsv" \
     --rejects "$work/rejects.agency-pack.tsv" \
     <"$staged" >"$work/night/placed.tsv" || true
 wait "$side_pid" || true
-finish_steps agency-pack summary-night suppress worklist
+wait "$history_pid" || true
+finish_steps agency-pack summary-night suppress worklist history
 [[ -d $batch ]] || die 70 "agency-pack wrote no batch $agency/$as_of"
 rm -f "$work/invoices.tsv"
 run_step summary summary || true
 finish_steps summary
 cp "$work/out/summary.tsv" "$work/night/summary.tsv"
-run_step history night_history || true
-finish_steps history
+run_step history-agency night_agency || true
+finish_steps history-agency
 run_step stage-outcomes outcomes || true
 finish_steps stage-outcomes
 run_step night-report report || true

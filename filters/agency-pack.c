@@ -76,21 +76,23 @@ bad_usage(const char *fmt, const char *value)
 }
 
 static void
-own_option(struct options *opt, int ch)
+own_option(int ch, const char *arg, void *ctx)
 {
+	struct options *opt = ctx;
+
 	switch (ch) {
-	case OPT_INVOICES: opt->invoices_path = optarg; break;
-	case OPT_CONTACTS: opt->contacts_path = optarg; break;
-	case OPT_ACTIVITY: opt->activity_path = optarg; break;
-	case OPT_ACCOUNTS: opt->accounts_path = optarg; break;
-	case OPT_PLACED: opt->placed_path = optarg; break;
-	case OPT_OUT: opt->out_dir = optarg; break;
-	case OPT_AGENCY: opt->agency = optarg; break;
+	case OPT_INVOICES: opt->invoices_path = arg; break;
+	case OPT_CONTACTS: opt->contacts_path = arg; break;
+	case OPT_ACTIVITY: opt->activity_path = arg; break;
+	case OPT_ACCOUNTS: opt->accounts_path = arg; break;
+	case OPT_PLACED: opt->placed_path = arg; break;
+	case OPT_OUT: opt->out_dir = arg; break;
+	case OPT_AGENCY: opt->agency = arg; break;
 	case OPT_REPLACE: opt->replace = 1; break;
 	case OPT_FORMAT:
-		if (strcmp(optarg, "tsv") != 0 && strcmp(optarg, "csv") != 0)
-			bad_usage("--format: want tsv or csv \"%s\"", optarg);
-		opt->csv = strcmp(optarg, "csv") == 0;
+		if (strcmp(arg, "tsv") != 0 && strcmp(arg, "csv") != 0)
+			bad_usage("--format: want tsv or csv \"%s\"", arg);
+		opt->csv = strcmp(arg, "csv") == 0;
 		break;
 	default:
 		usage(stderr);
@@ -135,24 +137,10 @@ static void
 parse_options(struct options *opt, int argc, char *argv[])
 {
 	const char *errstr;
-	int ch;
 
 	cli_init(&opt->cli);
-	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-		switch (cli_option(&opt->cli, ch, optarg, &errstr)) {
-		case -1:
-			bad_usage("--max-rejects: %s", errstr);
-			break;
-		case 0:
-			own_option(opt, ch);
-		}
-	}
-	switch (cli_answer(&opt->cli, PROG, usage)) {
-	case EX_IOERR:
-		err(EX_IOERR, "stdout");
-	case EX_OK:
-		exit(EX_OK);
-	}
+	cli_getopt(&opt->cli, argc, argv, longopts, PROG, usage, own_option,
+	    opt);
 	if (cli_finish(&opt->cli, &errstr) < 0)
 		errx(EX_USAGE, "%s", errstr);
 }

@@ -212,30 +212,33 @@ bad_option(const char *option, const char *value, const char *why)
 }
 
 static void
-own_option(struct options *opt, int ch)
+own_option(int ch, const char *arg, void *ctx)
 {
+	struct options *opt = ctx;
+
 	switch (ch) {
 	case OPT_INPUT_FORMAT:
-		if (rows_parse_format(optarg, &opt->format) < 0)
-			bad_option("--input-format", optarg, "want auto, csv, tsv or ssv");
+		if (rows_parse_format(arg, &opt->format) < 0)
+			bad_option("--input-format", arg,
+			    "want auto, csv, tsv or ssv");
 		break;
 	case OPT_DATE_ORDER:
-		if (parse_date_order(optarg, &opt->date_order) < 0)
-			bad_option("--date-order", optarg, "want ymd, mdy or dmy");
+		if (parse_date_order(arg, &opt->date_order) < 0)
+			bad_option("--date-order", arg, "want ymd, mdy or dmy");
 		break;
 	case OPT_DECIMAL_COMMA:
 		opt->decimal_comma = 1;
 		break;
 	case OPT_CURRENCY:
-		if ((opt->currency = currency_find(optarg, strlen(optarg))) == NULL)
-			bad_option("--currency", optarg, "not an ISO 4217 code");
+		if ((opt->currency = currency_find(arg, strlen(arg))) == NULL)
+			bad_option("--currency", arg, "not an ISO 4217 code");
 		break;
 	case OPT_MAP:
-		opt->map_path = optarg;
+		opt->map_path = arg;
 		break;
 	case OPT_BUCKETS:
-		if (parse_buckets(opt, optarg) < 0)
-			bad_option("--buckets", optarg,
+		if (parse_buckets(opt, arg) < 0)
+			bad_option("--buckets", arg,
 			    "want increasing day counts, as 30,60,90,120");
 		break;
 	case OPT_OPEN_ONLY:
@@ -251,25 +254,11 @@ static void
 parse_options(struct options *opt, int argc, char *argv[])
 {
 	const char *errstr;
-	int ch;
 
 	cli_init(&opt->cli);
 	parse_buckets(opt, "30,60,90,120");
-	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-		switch (cli_option(&opt->cli, ch, optarg, &errstr)) {
-		case -1:
-			bad_option("--max-rejects", optarg, errstr);
-			break;
-		case 0:
-			own_option(opt, ch);
-		}
-	}
-	switch (cli_answer(&opt->cli, PROG, usage)) {
-	case EX_IOERR:
-		err(EX_IOERR, "stdout");
-	case EX_OK:
-		exit(EX_OK);
-	}
+	cli_getopt(&opt->cli, argc, argv, longopts, PROG, usage, own_option,
+	    opt);
 	if (cli_finish(&opt->cli, &errstr) < 0)
 		errx(EX_USAGE, "%s", errstr);
 }

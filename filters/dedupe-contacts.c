@@ -179,24 +179,26 @@ bad_option(const char *option, const char *value, const char *why)
 }
 
 static void
-own_option(struct options *opt, int ch)
+own_option(int ch, const char *arg, void *ctx)
 {
+	struct options *opt = ctx;
+
 	const char *errstr;
 
 	switch (ch) {
 	case OPT_REGION:
-		if (!phone_region_known(optarg))
-			bad_option("--region", optarg, "unknown region, want "
+		if (!phone_region_known(arg))
+			bad_option("--region", arg, "unknown region, want "
 			    "US CA GB DE FR ES IT NL AU IE CH AT BE NZ MX");
-		opt->region = optarg;
+		opt->region = arg;
 		break;
 	case OPT_STALE_DAYS:
-		opt->stale_days = cli_number(optarg, 0, 36500, &errstr);
+		opt->stale_days = cli_number(arg, 0, 36500, &errstr);
 		if (errstr)
-			bad_option("--stale-days", optarg, errstr);
+			bad_option("--stale-days", arg, errstr);
 		break;
 	case OPT_CLUSTERS:
-		opt->clusters_path = optarg;
+		opt->clusters_path = arg;
 		break;
 	default:
 		usage(stderr);
@@ -225,24 +227,10 @@ static void
 parse_options(struct options *opt, int argc, char *argv[])
 {
 	const char *errstr;
-	int ch;
 
 	cli_init(&opt->cli);
-	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-		switch (cli_option(&opt->cli, ch, optarg, &errstr)) {
-		case -1:
-			bad_option("--max-rejects", optarg, errstr);
-			break;
-		case 0:
-			own_option(opt, ch);
-		}
-	}
-	switch (cli_answer(&opt->cli, PROG, usage)) {
-	case EX_IOERR:
-		err(EX_IOERR, "stdout");
-	case EX_OK:
-		exit(EX_OK);
-	}
+	cli_getopt(&opt->cli, argc, argv, longopts, PROG, usage, own_option,
+	    opt);
 	if (cli_finish(&opt->cli, &errstr) < 0)
 		errx(EX_USAGE, "%s", errstr);
 	run_bytes(opt);

@@ -54,23 +54,14 @@ usage(FILE *fp)
 	    "    NIGHT_DIR... > report.html\n", PROG);
 }
 
-static void
-usage_error(const char *fmt, const char *arg)
-{
-	if (fmt != NULL)
-		warnx(fmt, arg);
-	usage(stderr);
-	exit(EX_USAGE);
-}
-
 /* A night's date is its directory's name: "nights/2026-03-04/" too. */
 static void
 night_of(const char *dir, struct nr_night *n)
 {
 	n->dir = dir;
 	if (date_of_dir(dir, &n->day) < 0)
-		usage_error("%s: not a night directory (its name is not a date "
-		    "YYYY-MM-DD)", dir);
+		cli_usage_error(usage, "%s: not a night directory (its name is "
+		    "not a date YYYY-MM-DD)", dir);
 }
 
 static int
@@ -100,7 +91,8 @@ take_nights(struct options *opt, int argc, char *argv[])
 	qsort(opt->nights, opt->nnights, sizeof(*opt->nights), night_cmp);
 	for (i = 0; i < opt->nnights; i++) {
 		if (i > 0 && opt->nights[i].day == opt->nights[i - 1].day)
-			usage_error("%s: a second directory for the same night",
+			cli_usage_error(usage,
+			    "%s: a second directory for the same night",
 			    opt->nights[i].dir);
 		snprintf(path, sizeof(path), "%s/events.tsv",
 		    opt->nights[i].dir);
@@ -110,6 +102,27 @@ take_nights(struct options *opt, int argc, char *argv[])
 	if (opt->nnights == 0)
 		errx(EX_NOINPUT, "no night directory dated up to the as-of "
 		    "date");
+}
+
+static void
+own_option(int ch, const char *arg, void *ctx)
+{
+	struct options *opt = ctx;
+	const char *errstr;
+
+	switch (ch) {
+	case OPT_TITLE: opt->title = arg; break;
+	case OPT_TREND:
+		opt->trend = (long)cli_number(arg, 1, 3660, &errstr);
+		if (errstr != NULL)
+			cli_usage_error(usage, "--trend: %s", errstr);
+		break;
+	case OPT_OUTCOMES: opt->outcomes = arg; break;
+	case OPT_DELAYS: opt->delays = arg; break;
+	case OPT_ROLLS: opt->rolls = arg; break;
+	case OPT_AGENCY: opt->agency = arg; break;
+	default: cli_usage_error(usage, NULL, NULL);
+	}
 }
 
 static void
@@ -126,41 +139,17 @@ parse_options(int argc, char *argv[], struct options *opt)
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *errstr;
-	int ch, answer;
 
 	memset(opt, 0, sizeof(*opt));
 	cli_init(&opt->cli);
 	opt->title = "Collections night report";
 	opt->trend = 30;
-	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-		switch (cli_option(&opt->cli, ch, optarg, &errstr)) {
-		case 1:
-			continue;
-		case -1:
-			usage_error("%s", errstr);
-		}
-		switch (ch) {
-		case OPT_TITLE: opt->title = optarg; break;
-		case OPT_TREND:
-			opt->trend = (long)cli_number(optarg, 1, 3660, &errstr);
-			if (errstr != NULL)
-				usage_error("--trend: %s", errstr);
-			break;
-		case OPT_OUTCOMES: opt->outcomes = optarg; break;
-		case OPT_DELAYS: opt->delays = optarg; break;
-		case OPT_ROLLS: opt->rolls = optarg; break;
-		case OPT_AGENCY: opt->agency = optarg; break;
-		default: usage_error(NULL, NULL);
-		}
-	}
-	if ((answer = cli_answer(&opt->cli, PROG, usage)) == EX_IOERR)
-		err(EX_IOERR, "stdout");
-	if (answer >= 0)
-		exit(answer);
+	cli_getopt(&opt->cli, argc, argv, longopts, PROG, usage, own_option,
+	    opt);
 	if (optind == argc)
-		usage_error("%s", "no NIGHT_DIR given");
+		cli_usage_error(usage, "%s", "no NIGHT_DIR given");
 	if (cli_finish(&opt->cli, &errstr) < 0)
-		usage_error("%s", errstr);
+		cli_usage_error(usage, "%s", errstr);
 	take_nights(opt, argc - optind, argv + optind);
 }
 

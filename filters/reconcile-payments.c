@@ -1269,6 +1269,37 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
+/* What the options set: the filter's, and the night's matching rules. */
+struct parsing {
+	struct options	*opt;
+	struct night	*n;
+};
+
+static void
+own_option(int ch, const char *arg, void *ctx)
+{
+	struct parsing *p = ctx;
+	const char *errstr;
+
+	switch (ch) {
+	case OPT_PAYMENTS:	p->opt->payments = arg; break;
+	case OPT_MATCHES:	p->opt->matches = arg; break;
+	case OPT_UNAPPLIED:	p->opt->unapplied = arg; break;
+	case OPT_TOLERANCE:
+		parse_tolerance(&p->n->tolerance, arg);
+		break;
+	case OPT_PENDING_DAYS:
+		p->n->pending_days = cli_number(arg, 0, 36500, &errstr);
+		if (errstr) {
+			warnx("--pending-days: %s \"%s\"", errstr, arg);
+			usage(stderr);
+		}
+		break;
+	default:
+		usage(stderr);
+	}
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -1280,44 +1311,20 @@ main(int argc, char *argv[])
 	struct rejects rj;
 	struct cli cli;
 	struct out *o;
+	struct parsing parsing;
 	const char *errstr;
 	long long payments_rejected, posted = 0;
-	int ch, i;
+	int i;
 
 	memset(&n, 0, sizeof(n));	/* main may run again */
 	cli_init(&cli);
 	n.pending_days = 7;
-	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-		switch (ch) {
-		case OPT_PAYMENTS:	opt.payments = optarg; break;
-		case OPT_MATCHES:	opt.matches = optarg; break;
-		case OPT_UNAPPLIED:	opt.unapplied = optarg; break;
-		case OPT_TOLERANCE:	parse_tolerance(&n.tolerance, optarg); break;
-		case OPT_PENDING_DAYS:
-			n.pending_days = cli_number(optarg, 0, 36500, &errstr);
-			if (errstr) {
-				warnx("--pending-days: %s \"%s\"", errstr, optarg);
-				usage(stderr);
-			}
-			break;
-		default:
-			if ((i = cli_option(&cli, ch, optarg, &errstr)) > 0)
-				break;
-			if (i < 0)
-				warnx("%s \"%s\"", errstr, optarg);
-			usage(stderr);
-		}
-	}
+	parsing.opt = &opt;
+	parsing.n = &n;
+	cli_getopt(&cli, argc, argv, longopts, prog, usage, own_option,
+	    &parsing);
 	argc -= optind;
 	argv += optind;
-	if (cli.help)
-		usage(stdout);
-	if (cli.version) {
-		printf("%s %s\n", prog, PACKAGE_VERSION);
-		if (fflush(stdout) == EOF || ferror(stdout))
-			err(EX_IOERR, "stdout");
-		return EX_OK;
-	}
 	if (argc > 0) {
 		warnx("unexpected argument \"%s\": invoices come on stdin", argv[0]);
 		usage(stderr);

@@ -57,13 +57,12 @@ struct options {
 };
 
 static void
-usage(FILE *fp, int status)
+usage(FILE *fp)
 {
 	fprintf(fp, "usage: %s --accounts FILE [--rules FILE] [--activity FILE]\n"
 	    "    [--previous FILE] [--events FILE] [--explain CUSTOMER_ID]\n"
 	    "    [--as-of DATE] [--rejects FILE] [--max-rejects N] [--stats]\n"
 	    "    < invoices.tsv > staged.tsv\n", PROG);
-	exit(status);
 }
 
 static void
@@ -342,6 +341,22 @@ stage_all(struct sa_table *t, const struct rules *rs, const struct options *opt,
 }
 
 static void
+own_option(int ch, const char *arg, void *ctx)
+{
+	struct options *opt = ctx;
+
+	switch (ch) {
+	case OPT_ACCOUNTS: opt->accounts_path = arg; break;
+	case OPT_RULES: opt->rules_path = arg; break;
+	case OPT_ACTIVITY: opt->activity_path = arg; break;
+	case OPT_PREVIOUS: opt->previous_path = arg; break;
+	case OPT_EVENTS: opt->events_path = arg; break;
+	case OPT_EXPLAIN: opt->explain_id = arg; break;
+	default: cli_usage_error(usage, NULL, NULL);
+	}
+}
+
+static void
 parse_options(int argc, char *argv[], struct options *opt)
 {
 	static const struct option longopts[] = {
@@ -355,46 +370,19 @@ parse_options(int argc, char *argv[], struct options *opt)
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *errstr;
-	int ch;
 
 	memset(opt, 0, sizeof(*opt));
 	cli_init(&opt->cli);
-	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-		switch (cli_option(&opt->cli, ch, optarg, &errstr)) {
-		case 1:
-			continue;
-		case -1:
-			warnx("%s", errstr);
-			usage(stderr, EX_USAGE);
-		}
-		switch (ch) {
-		case OPT_ACCOUNTS: opt->accounts_path = optarg; break;
-		case OPT_RULES: opt->rules_path = optarg; break;
-		case OPT_ACTIVITY: opt->activity_path = optarg; break;
-		case OPT_PREVIOUS: opt->previous_path = optarg; break;
-		case OPT_EVENTS: opt->events_path = optarg; break;
-		case OPT_EXPLAIN: opt->explain_id = optarg; break;
-		default: usage(stderr, EX_USAGE);
-		}
-	}
-	if (opt->cli.help)
-		usage(stdout, EX_OK);
-	if (opt->cli.version) {
-		printf("%s %s\n", PROG, PACKAGE_VERSION);
-		exit(EX_OK);
-	}
-	if (optind != argc) {
-		warnx("unexpected argument \"%s\"", argv[optind]);
-		usage(stderr, EX_USAGE);
-	}
-	if (opt->accounts_path == NULL) {
-		warnx("--accounts FILE is required (the customer master)");
-		usage(stderr, EX_USAGE);
-	}
-	if (cli_finish(&opt->cli, &errstr) < 0) {
-		warnx("%s", errstr);
-		usage(stderr, EX_USAGE);
-	}
+	cli_getopt(&opt->cli, argc, argv, longopts, PROG, usage, own_option,
+	    opt);
+	if (optind != argc)
+		cli_usage_error(usage, "unexpected argument \"%s\"",
+		    argv[optind]);
+	if (opt->accounts_path == NULL)
+		cli_usage_error(usage, "%s",
+		    "--accounts FILE is required (the customer master)");
+	if (cli_finish(&opt->cli, &errstr) < 0)
+		cli_usage_error(usage, "%s", errstr);
 }
 
 static struct out *

@@ -59,11 +59,17 @@ usage(FILE *fp)
 }
 
 static void
-usage_error(const char *fmt, const char *arg)
+own_option(int ch, const char *arg, void *ctx)
 {
-	warnx(fmt, arg);
-	usage(stderr);
-	exit(EX_USAGE);
+	struct options *opt = ctx;
+
+	switch (ch) {
+	case OPT_RULES: opt->rules_path = arg; break;
+	case OPT_DELAYS: opt->delays_path = arg; break;
+	case OPT_ROLLS: opt->rolls_path = arg; break;
+	case OPT_AGENCY: opt->agency_path = arg; break;
+	default: usage(stderr); exit(EX_USAGE);
+	}
 }
 
 static void
@@ -78,31 +84,15 @@ parse_options(int argc, char *argv[], struct options *opt)
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *errstr;
-	int ch, status;
 
 	memset(opt, 0, sizeof(*opt));
 	cli_init(&opt->cli);
-	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-		switch (cli_option(&opt->cli, ch, optarg, &errstr)) {
-		case 1:
-			continue;
-		case -1:
-			usage_error("%s", errstr);
-		}
-		switch (ch) {
-		case OPT_RULES: opt->rules_path = optarg; break;
-		case OPT_DELAYS: opt->delays_path = optarg; break;
-		case OPT_ROLLS: opt->rolls_path = optarg; break;
-		case OPT_AGENCY: opt->agency_path = optarg; break;
-		default: usage(stderr); exit(EX_USAGE);
-		}
-	}
-	if ((status = cli_answer(&opt->cli, PROG, usage)) >= 0)
-		exit(status);
+	cli_getopt(&opt->cli, argc, argv, longopts, PROG, usage, own_option,
+	    opt);
 	if (optind == argc)
-		usage_error("%s", "no night directory given");
+		cli_usage_error(usage, "%s", "no night directory given");
 	if (cli_finish(&opt->cli, &errstr) < 0)
-		usage_error("%s", errstr);
+		cli_usage_error(usage, "%s", errstr);
 	opt->dirs = argv + optind;
 	opt->ndirs = argc - optind;
 }
@@ -112,8 +102,8 @@ static void
 night_of(const char *dir, struct so_night *night)
 {
 	if (date_of_dir(dir, &night->day) < 0)
-		usage_error("%s: a night directory is named by its date "
-		    "YYYY-MM-DD", dir);
+		cli_usage_error(usage, "%s: a night directory is named by its "
+		    "date YYYY-MM-DD", dir);
 	night->dir = dir;
 }
 

@@ -1,4 +1,5 @@
 /* The options every filter shares, and the as-of date they resolve to. */
+#include <err.h>
 #include <errno.h>
 #include <stdio.h>
 #include <limits.h>
@@ -98,4 +99,46 @@ cli_answer(const struct cli *c, const char *prog, void (*usage)(FILE *))
 	else
 		printf("%s %s\n", prog, PACKAGE_VERSION);
 	return cli_flush_stdout() < 0 ? EX_IOERR : EX_OK;
+}
+
+void
+cli_usage_error(void (*usage)(FILE *), const char *fmt, const char *arg)
+{
+	if (fmt != NULL)
+		warnx(fmt, arg);
+	usage(stderr);
+	exit(EX_USAGE);
+}
+
+void
+cli_getopt(struct cli *c, int argc, char *argv[],
+    const struct option *longopts, const char *prog, void (*usage)(FILE *),
+    void (*own)(int ch, const char *optarg, void *arg), void *arg)
+{
+	const char *errstr;
+	int ch;
+
+	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		if (ch == '?' || ch == ':') {	/* getopt_long said why */
+			usage(stderr);
+			exit(EX_USAGE);
+		}
+		switch (cli_option(c, ch, optarg, &errstr)) {
+		case 0:
+			own(ch, optarg, arg);
+			break;
+		case -1:
+			fprintf(stderr, "%s: --max-rejects: %s \"%s\"\n", prog,
+			    errstr, optarg);
+			usage(stderr);
+			exit(EX_USAGE);
+		}
+	}
+	switch (cli_answer(c, prog, usage)) {
+	case EX_IOERR:
+		fprintf(stderr, "%s: stdout: %s\n", prog, strerror(errno));
+		exit(EX_IOERR);
+	case EX_OK:
+		exit(EX_OK);
+	}
 }

@@ -65,6 +65,21 @@ int	cli_flush_stdout(void);
  * one place the library writes: what the user asked to see.
  */
 int	cli_answer(const struct cli *c, const char *prog, void (*usage)(FILE *));
+/* A usage error: why (fmt taking arg; none if NULL), usage(stderr), exit 64. */
+void	cli_usage_error(void (*usage)(FILE *), const char *fmt,
+	    const char *arg);
+/*
+ * The option loop every filter runs: getopt_long(3) over longopts, the
+ * shared options into c, any other given to own(ch, optarg, arg), which
+ * ends the program itself on a bad value.  A bad --max-rejects, or an
+ * option getopt_long refuses: the reason, usage(stderr), exit 64.  Then
+ * --help or --version is answered (exit 0; 74 if stdout failed).  The
+ * operands start at optind; the as-of date is cli_finish's.
+ */
+void	cli_getopt(struct cli *c, int argc, char *argv[],
+	    const struct option *longopts, const char *prog,
+	    void (*usage)(FILE *), void (*own)(int ch, const char *optarg,
+	    void *arg), void *arg);
 
 #define PACKAGE_VERSION	"0.1.0"
 

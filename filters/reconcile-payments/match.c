@@ -51,7 +51,7 @@ write_waiting(struct night *n, int oldest)
 	unsigned k, count = oldest ? 1 : n->nwaiting;
 
 	for (k = 0; k < count; k++) {
-		w = &n->waiting[k];
+		w = &n->waiting[(n->first_waiting + k) % LINES_AHEAD];
 		inv = &n->invoices[w->invoice];
 		c = &n->currencies[n->payments[w->payment].currency];
 		before = n->matches->len;
@@ -71,8 +71,8 @@ write_waiting(struct night *n, int oldest)
 		if (n->written != NULL)
 			n->written[w->slot] += n->matches->len - before;
 	}
+	n->first_waiting = (n->first_waiting + count) % LINES_AHEAD;
 	n->nwaiting -= count;
-	memmove(n->waiting, n->waiting + count, n->nwaiting * sizeof(*w));
 }
 
 static void
@@ -110,7 +110,7 @@ apply(struct night *n, uint32_t p, uint32_t i, int64_t amount,
 	/* its line waits while the invoice id, a cache miss, comes in */
 	if (n->nwaiting == LINES_AHEAD)
 		write_waiting(n, 1);
-	w = &n->waiting[n->nwaiting++];
+	w = &n->waiting[(n->first_waiting + n->nwaiting++) % LINES_AHEAD];
 	w->payment = p;
 	w->invoice = i;
 	w->amount = amount;

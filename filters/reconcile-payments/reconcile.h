@@ -274,8 +274,8 @@ struct night {
 		uint32_t payment, invoice;
 		size_t	 slot;		/* its payment's in written, or 0 */
 		int	 method;
-	}		 waiting[LINES_AHEAD];
-	unsigned	 nwaiting;
+	}		 waiting[LINES_AHEAD];	/* a ring */
+	unsigned	 first_waiting, nwaiting;
 
 	struct out	*matches, *unapplied;	/* NULL when not asked for */
 };

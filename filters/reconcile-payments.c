@@ -104,11 +104,6 @@ usage(FILE *fp)
 	    "           [--tolerance MONEY] [--pending-days N] [--as-of DATE]\n"
 	    "           [--rejects FILE] [--max-rejects N] [--stats]\n"
 	    "           < invoices.tsv > invoices.tsv\n");
-	if (fp != stdout)
-		exit(EX_USAGE);
-	if (fflush(stdout) == EOF || ferror(stdout))
-		err(EX_IOERR, "stdout");
-	exit(EX_OK);
 }
 
 /* ---- the invoices, first pass: hold what a payment may reach ---- */
@@ -1251,8 +1246,7 @@ parse_tolerance(struct money_scan *tolerance, const char *text)
 	if (money_scan(text, strlen(text), 0, tolerance, &errstr) < 0 ||
 	    tolerance->negative || tolerance->marker[0] != '\0' ||
 	    tolerance->integer_len > 15) {
-		warnx("--tolerance: invalid amount \"%s\"", text);
-		usage(stderr);
+		cli_usage_error(usage, "--tolerance: invalid amount \"%s\"", text);
 	}
 }
 
@@ -1292,11 +1286,11 @@ own_option(int ch, const char *arg, void *ctx)
 		p->n->pending_days = cli_number(arg, 0, 36500, &errstr);
 		if (errstr) {
 			warnx("--pending-days: %s \"%s\"", errstr, arg);
-			usage(stderr);
+			cli_usage_error(usage, NULL, NULL);
 		}
 		break;
 	default:
-		usage(stderr);
+		cli_usage_error(usage, NULL, NULL);
 	}
 }
 
@@ -1325,22 +1319,16 @@ main(int argc, char *argv[])
 	    &parsing);
 	argc -= optind;
 	argv += optind;
-	if (argc > 0) {
-		warnx("unexpected argument \"%s\": invoices come on stdin", argv[0]);
-		usage(stderr);
-	}
-	if (opt.payments == NULL) {
-		warnx("--payments is required");
-		usage(stderr);
-	}
-	if (strcmp(opt.payments, "-") == 0) {
-		warnx("--payments -: standard input carries the invoices");
-		usage(stderr);
-	}
-	if (cli_finish(&cli, &errstr) < 0) {
-		warnx("%s", errstr);
-		usage(stderr);
-	}
+	if (argc > 0)
+		cli_usage_error(usage,
+		    "unexpected argument \"%s\": invoices come on stdin", argv[0]);
+	if (opt.payments == NULL)
+		cli_usage_error(usage, "%s", "--payments is required");
+	if (strcmp(opt.payments, "-") == 0)
+		cli_usage_error(usage, "%s",
+		    "--payments -: standard input carries the invoices");
+	if (cli_finish(&cli, &errstr) < 0)
+		cli_usage_error(usage, "%s", errstr);
 	n.as_of = cli.as_of;
 	if (rejects_open(&rj, prog, cli.rejects_path) < 0)
 		err(EX_CANTCREAT, "%s", cli.rejects_path);

@@ -120,3 +120,17 @@ ebigtrim(void *p, size_t size, size_t keep)
 	(void)keep;
 #endif
 }
+
+void
+ebufroom(char **buf, size_t *pos, size_t *end, size_t *size)
+{
+	if (*pos > 0) {
+		memmove(*buf, *buf + *pos, *end - *pos);
+		*end -= *pos;
+		*pos = 0;
+	}
+	if (*end == *size) {
+		*size *= 2;
+		*buf = ereallocarray(*buf, *size, 1);
+	}
+}

@@ -24,4 +24,11 @@ void	 ebigfree(void *p, size_t size);
 void	*ebigrealloc(void *p, size_t old_size, size_t size);
 void	 ebigtrim(void *p, size_t size, size_t keep);
 
+/*
+ * Room for more input in a read buffer of *size bytes: the bytes before
+ * *pos are spent, so those up to *end move to the front; a full buffer
+ * doubles.
+ */
+void	 ebufroom(char **buf, size_t *pos, size_t *end, size_t *size);
+
 #endif

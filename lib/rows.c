@@ -49,15 +49,7 @@ fill(struct rows *r)
 {
 	ssize_t n;
 
-	if (r->pos > 0) {
-		memmove(r->buf, r->buf + r->pos, r->end - r->pos);
-		r->end -= r->pos;
-		r->pos = 0;
-	}
-	if (r->end == r->size) {
-		r->size *= 2;
-		r->buf = ereallocarray(r->buf, r->size, 1);
-	}
+	ebufroom(&r->buf, &r->pos, &r->end, &r->size);
 	do
 		n = read(r->fd, r->buf + r->end, r->size - r->end);
 	while (n < 0 && errno == EINTR);

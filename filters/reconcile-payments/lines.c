@@ -52,15 +52,7 @@ lines_next(struct lines *ls, const char **line, size_t *len)
 			nl = ls->buf + ls->end;
 			break;
 		}
-		if (ls->pos > 0) {
-			memmove(ls->buf, ls->buf + ls->pos, ls->end - ls->pos);
-			ls->end -= ls->pos;
-			ls->pos = 0;
-		}
-		if (ls->end == ls->size) {
-			ls->size *= 2;
-			ls->buf = ereallocarray(ls->buf, ls->size, 1);
-		}
+		ebufroom(&ls->buf, &ls->pos, &ls->end, &ls->size);
 		want = ls->size - ls->end;
 		if ((off_t)want > ls->stop - ls->at)
 			want = ls->stop - ls->at;
